@@ -1,0 +1,939 @@
+// The IA-32 processor: architectural state as plain typed arrays and numbers, the hot paths (fetch,
+// segment-checked memory access through the software TLB, stack, lazy flags) and the run loop.
+// Instruction semantics live in ops/*.ts, descriptor and gate logic in segments.ts / interrupts.ts /
+// task-switch.ts, the page walk in paging.ts. The CPU sees the machine only through PhysicalMemory,
+// IoBus and an InterruptSource, so the platform (and later the hypervisor) plug in from outside.
+
+import type { PhysicalMemory } from '../platform/memory.ts';
+import type { IoBus } from '../platform/io-bus.ts';
+import { FAULT } from './fault.ts';
+import { Insn } from './insn.ts';
+import { decode } from './decoder.ts';
+import {
+  ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
+  GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF,
+} from './regs.ts';
+import { walkPage } from './paging.ts';
+import { deliverEvent, EventKind } from './interrupts.ts';
+import type { InterceptHook, Sensitive } from './intercept.ts';
+import { installAllOps } from './ops/index.ts';
+
+installAllOps();
+
+/** CPUID.1:EAX and EDX at reset: family 6, model 3, stepping 3 (a Pentium II-class i686). */
+export const CPU_SIGNATURE = 0x633;
+
+/** Why run() returned. */
+export const enum Stop {
+  /** The instruction budget given to run() is used up. */
+  Limit = 0,
+  /** HLT: waiting for an interrupt (the platform advances time to its next event and calls run again). */
+  Halt = 1,
+  /** Triple fault: the processor entered the shutdown state (SDM vol. 3A §6.15, interrupt 8). */
+  Shutdown = 2,
+  /** Someone (a device, a hook) asked the CPU to stop after the current instruction. */
+  Request = 3,
+}
+
+/** The interrupt controller as the CPU sees it: INTR acknowledge cycle. */
+export interface InterruptSource {
+  /** Acknowledge the highest-priority pending interrupt and return its vector (or a spurious vector). */
+  acknowledge(): number;
+}
+
+// Software-TLB entry bits. Entries hold the physical page frame (bits 31:12) plus these flags. The four
+// access bits are set only for plain-RAM pages, so a hit with them is a direct typed-array access;
+// everything else (MMIO, ROM writes, not yet dirty pages) takes the slow path.
+export const TLB_SR = 1, TLB_UR = 2, TLB_SW = 4, TLB_UW = 8;
+/** Entry is filled (may be a non-RAM page whose permissions are kept in bits 5..8). */
+export const TLB_VALID = 0x10;
+export const TLB_PERM_SHIFT = 5;
+export const TLB_GLOBAL = 0x200;
+const TLB_TRACK_MAX = 8192;
+
+// attention bits: anything the run loop must look at between instructions.
+export const ATTN_IRQ = 1, ATTN_SHADOW = 2, ATTN_TRAP = 4, ATTN_STOP = 8;
+
+const PARITY = new Uint8Array(256);
+for (let v = 0; v < 256; v++) {
+  let p = 1;
+  for (let b = v; b; b >>= 1) p ^= b & 1;
+  PARITY[v] = p ? PF : 0;
+}
+
+// lazy flag operation kinds
+export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
+
+export class CPU {
+  // ---- general registers: one buffer, three views (EAX..EDI; AX..DI at [2n]; AL..BH via reg8 map) ----
+  readonly regBuf = new ArrayBuffer(32);
+  readonly r32 = new Int32Array(this.regBuf);
+  readonly r16 = new Uint16Array(this.regBuf);
+  readonly r8 = new Uint8Array(this.regBuf);
+  /** Offset of the current instruction in CS (faults report it). */
+  eip = 0;
+  /** Where execution continues after the current instruction (handlers that branch overwrite it). */
+  nextEip = 0;
+
+  // ---- EFLAGS: concrete bits plus a lazily evaluated arithmetic result (lazyMask says which) ----
+  flags = EFLAGS_FIXED1;
+  lazyMask = 0;
+  lazyOp = LAZY_LOGIC;
+  lazyA = 0;
+  lazyB = 0;
+  lazyRes = 0;
+  /** Index of the sign bit of the lazy operation's size: 7, 15 or 31. */
+  lazyTop = 31;
+
+  // ---- segment registers and their descriptor caches (ES CS SS DS FS GS) ----
+  readonly segSel = new Uint16Array(6);
+  readonly segBase = new Int32Array(6);
+  readonly segLimit = new Uint32Array(6);
+  /** Access rights in VMCS format (regs.ts AR_*). */
+  readonly segAR = new Uint32Array(6);
+  /** Derived from the cache: lowest valid offset and highest offset valid for reads / writes (-1: none). */
+  readonly segLo = new Float64Array(6);
+  readonly segRHi = new Float64Array(6);
+  readonly segWHi = new Float64Array(6);
+  ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0xFFFF; ldtrAR = 0x82;
+  trSel = 0; trBase = 0; trLimit = 0xFFFF; trAR = 0x8B;
+  gdtrBase = 0; gdtrLimit = 0xFFFF;
+  idtrBase = 0; idtrLimit = 0x3FF;
+
+  // ---- control, debug registers, mode ----
+  cr0 = 0x60000010;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  readonly dr = new Int32Array(8);
+  cpl = 0;
+  /** CS.D: default operand and address size is 32. */
+  code32 = false;
+  /** SS.B: the stack pointer is ESP (else SP). */
+  stack32 = false;
+
+  // ---- model-specific registers ----
+  sysenterCs = 0;
+  sysenterEsp = 0;
+  sysenterEip = 0;
+  /** IA32_TIME_STAMP_COUNTER = icount + tscOffset (time is the instruction count). */
+  tscOffset = 0;
+  apicBase = 0xFEE00900;
+  /** MSRs the platform or later layers add (e.g. MTRRs, VMX capability MSRs). */
+  readonly extraMsrs = new Map<number, number>();
+
+  // ---- memory ----
+  readonly mem: PhysicalMemory;
+  readonly ram8: Uint8Array;
+  readonly ram16: Uint16Array;
+  readonly ram32: Int32Array;
+  readonly tlb = new Int32Array(1 << 20);
+  private readonly tlbPages = new Int32Array(TLB_TRACK_MAX);
+  private tlbCount = 0;
+  /** TLB bit that grants a read (TLB_SR or TLB_UR by CPL) and a write (TLB_SW or TLB_UW). */
+  rmask = TLB_SR;
+  wmask = TLB_SW;
+  /** Physical address mask of the A20 gate (0xFFEFFFFF when A20 is disabled). */
+  a20Mask = -1;
+  /** Read-modify-write: linear address checked for write by rmwAddr. */
+  private rmwLin = 0;
+
+  // ---- instruction fetch ----
+  fetchOff = 0;
+  fetchCount = 0;
+  readonly insn = new Insn();
+
+  // ---- the outside world ----
+  readonly io: IoBus;
+  pic: InterruptSource | null = null;
+  /** Intercept point for sensitive operations and events (VMX, harnesses, monitors). */
+  hook: InterceptHook | null = null;
+
+  // ---- run state ----
+  /** Instructions retired (the machine's clock). */
+  icount = 0;
+  halted = false;
+  shutdown = false;
+  attention = 0;
+  /** INTR line from the interrupt controller. */
+  intr = false;
+  /** Interrupt shadow after STI / MOV SS / POP SS: instructions until interrupts are recognized again. */
+  shadow = 0;
+  /** The stop reason requested with requestStop. */
+  private stopReason = Stop.Request;
+  /** Set while delivering an exception or external interrupt: the EXT bit of error codes (SDM 6.13). */
+  ext = 0;
+  /** Pending exception (set by fault()). */
+  excVector = 0;
+  excError = -1;
+  /** #DB after the current instruction (TF single step, data breakpoints): DR6 bits to set. */
+  pendingDebug = 0;
+  /** TF was set when the current instruction began (single-step trap after it, SDM vol. 3B §17.3.1.4). */
+  tfAtStart = false;
+
+  constructor(mem: PhysicalMemory, io: IoBus) {
+    this.mem = mem;
+    this.io = io;
+    this.ram8 = mem.u8;
+    this.ram16 = mem.u16;
+    this.ram32 = mem.i32;
+    this.reset();
+  }
+
+  /** Power-on / RESET state (SDM vol. 3A §9.1.1, Table 9-1). */
+  reset(): void {
+    this.r32.fill(0);
+    this.r32[2] = CPU_SIGNATURE; // EDX holds the processor signature after RESET (SDM vol. 3A §9.1.4)
+    this.flags = EFLAGS_FIXED1;
+    this.lazyMask = 0;
+    for (let s = 0; s < 6; s++) {
+      this.segSel[s] = 0; this.segBase[s] = 0; this.segLimit[s] = 0xFFFF; this.segAR[s] = 0x93;
+    }
+    this.segSel[CS] = 0xF000; this.segBase[CS] = 0xFFFF0000 | 0; this.segAR[CS] = 0x9B;
+    this.eip = 0xFFF0;
+    this.ldtrSel = 0; this.ldtrBase = 0; this.ldtrLimit = 0xFFFF; this.ldtrAR = 0x82;
+    this.trSel = 0; this.trBase = 0; this.trLimit = 0xFFFF; this.trAR = 0x8B;
+    this.gdtrBase = 0; this.gdtrLimit = 0xFFFF; this.idtrBase = 0; this.idtrLimit = 0xFFFF;
+    this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0;
+    this.dr.fill(0); this.dr[6] = 0xFFFF0FF0 | 0; this.dr[7] = 0x400;
+    this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
+    this.halted = false; this.shutdown = false; this.shadow = 0; this.pendingDebug = 0; this.tfAtStart = false;
+    this.cpl = 0;
+    this.a20Mask = -1;
+    this.modeChanged();
+  }
+
+  // =====================================================================================================
+  // Mode bookkeeping
+  // =====================================================================================================
+
+  get protectedMode(): boolean { return (this.cr0 & CR0_PE) !== 0; }
+  get v86(): boolean { return (this.flags & VM) !== 0; }
+  get pagingOn(): boolean { return (this.cr0 & CR0_PG) !== 0; }
+
+  /** Recompute everything derived from CR0/CR4/EFLAGS.VM/CPL/segment caches, and flush the TLB. */
+  modeChanged(): void {
+    for (let s = 0; s < 6; s++) this.segChanged(s);
+    this.cplChanged();
+    this.flushTlb(true);
+  }
+
+  cplChanged(): void {
+    this.rmask = this.cpl === 3 ? TLB_UR : TLB_SR;
+    this.wmask = this.cpl === 3 ? TLB_UW : TLB_SW;
+  }
+
+  /** Derive the fast limit/permission view of one segment register from its descriptor cache. */
+  segChanged(s: number): void {
+    const ar = this.segAR[s];
+    const limit = this.segLimit[s];
+    if (s === CS) this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal();
+    if (s === SS) this.stack32 = (ar & AR_DB) !== 0;
+    if (!(this.cr0 & CR0_PE) || (this.flags & VM)) {
+      // Real and virtual-8086 mode: no type checks, the cached limit still applies (unreal mode).
+      this.segLo[s] = 0; this.segRHi[s] = limit; this.segWHi[s] = limit;
+      return;
+    }
+    if ((ar & AR_UNUSABLE) || !(ar & AR_P)) {
+      this.segLo[s] = 1; this.segRHi[s] = -1; this.segWHi[s] = -1;
+      return;
+    }
+    const type = ar & 0xF;
+    if (!(ar & AR_S)) { // system descriptor in a segment register (only via VMX state): treat as unusable
+      this.segLo[s] = 1; this.segRHi[s] = -1; this.segWHi[s] = -1;
+      return;
+    }
+    if (type & TYPE_CODE) {
+      this.segLo[s] = 0;
+      this.segRHi[s] = type & TYPE_READABLE ? limit : -1;
+      this.segWHi[s] = -1;
+    } else if (type & TYPE_EXPAND_DOWN) {
+      // Expand-down: valid offsets are limit+1 .. 0xFFFF or 0xFFFFFFFF by the B bit (SDM vol. 3A §5.3).
+      this.segLo[s] = limit + 1;
+      const top = ar & AR_DB ? 0xFFFFFFFF : 0xFFFF;
+      this.segRHi[s] = top;
+      this.segWHi[s] = type & TYPE_WRITABLE ? top : -1;
+    } else {
+      this.segLo[s] = 0;
+      this.segRHi[s] = limit;
+      this.segWHi[s] = type & TYPE_WRITABLE ? limit : -1;
+    }
+  }
+
+  private protectedModeOrUnreal(): boolean {
+    // In real mode the D bit of the cached CS still selects the default size (it stays 0 after reset).
+    return true;
+  }
+
+  // =====================================================================================================
+  // Exceptions
+  // =====================================================================================================
+
+  /** Raise a fault-class exception: abandons the current instruction. errorCode -1 = none. */
+  fault(vector: number, errorCode = -1): never {
+    this.excVector = vector;
+    this.excError = errorCode;
+    throw FAULT;
+  }
+
+  /** #GP(code) or, for SS, #SS(code): the exception a bad access through segment `s` raises. */
+  segFault(s: number, code = 0): never {
+    return this.fault(s === SS ? SSV : GP, code);
+  }
+
+  /** Ask the run loop to return after the current instruction. */
+  requestStop(reason: Stop = Stop.Request): void {
+    this.stopReason = reason;
+    this.attention |= ATTN_STOP;
+  }
+
+  /** The INTR line (the platform's interrupt controller drives it). */
+  setIntr(level: boolean): void {
+    this.intr = level;
+    if (level) this.attention |= ATTN_IRQ;
+  }
+
+  // =====================================================================================================
+  // The run loop
+  // =====================================================================================================
+
+  /** Execute up to `limit` instructions. Guest errors never escape as host exceptions. */
+  run(limit: number): Stop {
+    const end = this.icount + limit;
+    if (this.shutdown) return Stop.Shutdown;
+    const i = this.insn;
+    for (;;) {
+      try {
+        while (this.icount < end) {
+          if (this.halted) {
+            if (!this.wake()) return Stop.Halt;
+            continue;
+          }
+          this.beginFetch();
+          decode(this, i);
+          this.nextEip = this.code32 ? (this.eip + i.len) >>> 0 : (this.eip + i.len) & 0xFFFF;
+          i.exec(this, i);
+          this.eip = this.nextEip;
+          this.icount++;
+          if (this.attention !== 0 && this.afterInstruction()) return this.takeStop();
+        }
+        return Stop.Limit;
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        this.icount++;
+        this.deliverException(this.excVector, this.excError);
+        if (this.shutdown) return Stop.Shutdown;
+        if (this.attention & ATTN_STOP) return this.takeStop();
+      }
+    }
+  }
+
+  private takeStop(): Stop {
+    this.attention &= ~ATTN_STOP;
+    return this.stopReason;
+  }
+
+  /** HLT state: an unmasked interrupt resumes execution (SDM vol. 2 HLT). Returns true if woken. */
+  private wake(): boolean {
+    if (this.attention & ATTN_STOP) return false;
+    if (this.intr && (this.flags & IF)) {
+      this.halted = false;
+      this.acceptInterrupt();
+      return true;
+    }
+    return false;
+  }
+
+  /** Between instructions: traps, interrupt shadow, external interrupts, stop requests. */
+  private afterInstruction(): boolean {
+    const a = this.attention;
+    if (a & ATTN_TRAP) {
+      // Single-step: TF was set at the start of the instruction just retired (SDM vol. 3B §17.3.1.4).
+      if (this.tfAtStart || this.pendingDebug) {
+        const bits = this.pendingDebug | (this.tfAtStart ? 0x4000 : 0);
+        this.pendingDebug = 0;
+        this.dr[6] = (this.dr[6] & ~0x400F) | bits;
+        this.tfAtStart = (this.flags & TF) !== 0;
+        this.deliverTrap(1);
+      } else {
+        this.tfAtStart = (this.flags & TF) !== 0;
+      }
+      if (!this.tfAtStart && !this.pendingDebug) this.attention &= ~ATTN_TRAP;
+    }
+    if (this.shadow > 0) {
+      this.shadow--;
+      if (this.shadow === 0) this.attention &= ~ATTN_SHADOW;
+    } else if (this.attention & ATTN_IRQ) {
+      if (!this.intr) this.attention &= ~ATTN_IRQ;
+      else if (this.flags & IF) this.acceptInterrupt();
+    }
+    return (this.attention & ATTN_STOP) !== 0;
+  }
+
+  /** Note that TF may have changed (POPF, IRET, task switch...). */
+  tfChanged(): void {
+    if (this.flags & TF) this.attention |= ATTN_TRAP;
+  }
+
+  /** Start the interrupt shadow (STI, MOV SS, POP SS). */
+  inhibitInterrupts(): void {
+    this.shadow = 1;
+    this.attention |= ATTN_SHADOW;
+  }
+
+  /** INTR acknowledge and delivery through the IDT/IVT. */
+  private acceptInterrupt(): void {
+    const vector = this.pic ? this.pic.acknowledge() & 0xFF : 0xFF;
+    this.attention &= ~ATTN_IRQ;
+    if (this.intr) this.attention |= ATTN_IRQ;
+    this.runDelivery(vector, -1, EventKind.External, this.eip);
+  }
+
+  /** Deliver a trap-class #DB or similar after an instruction completed. */
+  private deliverTrap(vector: number): void {
+    this.runDelivery(vector, -1, EventKind.Exception, this.eip);
+  }
+
+  /** Deliver an exception raised by the instruction at this.eip, folding nested faults into #DF/shutdown. */
+  deliverException(vector: number, errorCode: number): void {
+    this.runDelivery(vector, errorCode, EventKind.Exception, this.eip);
+  }
+
+  /**
+   * Deliver one event; a fault during delivery is combined with it per SDM vol. 3A Table 6-5:
+   * contributory+contributory or #PF+(contributory|#PF) gives #DF, a fault while delivering #DF shuts down.
+   */
+  runDelivery(vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
+    for (;;) {
+      const saved = this.ext;
+      try {
+        this.ext = kind === EventKind.Software ? 0 : 1;
+        deliverEvent(this, vector, errorCode, kind, returnEip);
+        this.ext = saved;
+        return;
+      } catch (e) {
+        this.ext = saved;
+        if (e !== FAULT) throw e;
+        const second = this.excVector;
+        const firstIsPf = vector === 14 && kind === EventKind.Exception;
+        if (vector === DFV && kind === EventKind.Exception) {
+          this.enterShutdown();
+          return;
+        }
+        if (kind === EventKind.Exception && ((isContributory(vector) && isContributory(second)) ||
+            (firstIsPf && (isContributory(second) || second === 14)))) {
+          vector = DFV; errorCode = 0;
+        } else {
+          vector = second; errorCode = this.excError;
+        }
+        kind = EventKind.Exception;
+      }
+    }
+  }
+
+  enterShutdown(): void {
+    this.shutdown = true;
+    this.halted = true;
+  }
+
+  // =====================================================================================================
+  // Lazy flags (SDM vol. 1 §3.4.3; carry/overflow from the operands and result, for any carry-in)
+  // =====================================================================================================
+
+  setLazy(op: number, a: number, b: number, res: number, top: number): void {
+    this.lazyOp = op; this.lazyA = a; this.lazyB = b; this.lazyRes = res; this.lazyTop = top;
+    this.lazyMask = ARITH_FLAGS;
+  }
+
+  /** Flags of a logical operation: CF=OF=0, SF/ZF/PF from the result, AF cleared (undefined in the SDM). */
+  setLogic(res: number, top: number): void {
+    this.lazyOp = LAZY_LOGIC; this.lazyRes = res; this.lazyTop = top;
+    this.lazyMask = ARITH_FLAGS;
+  }
+
+  getCF(): number {
+    if (!(this.lazyMask & CF)) return this.flags & CF;
+    const a = this.lazyA, b = this.lazyB, r = this.lazyRes;
+    switch (this.lazyOp) {
+      case LAZY_ADD: return (((a & b) | ((a | b) & ~r)) >>> this.lazyTop) & 1;
+      case LAZY_SUB: return (((~a & b) | (~(a ^ b) & r)) >>> this.lazyTop) & 1;
+      default: return 0;
+    }
+  }
+
+  getOF(): boolean {
+    if (!(this.lazyMask & OF)) return (this.flags & OF) !== 0;
+    const a = this.lazyA, b = this.lazyB, r = this.lazyRes;
+    switch (this.lazyOp) {
+      case LAZY_ADD: return ((((a ^ r) & (b ^ r)) >>> this.lazyTop) & 1) !== 0;
+      case LAZY_SUB: return ((((a ^ b) & (a ^ r)) >>> this.lazyTop) & 1) !== 0;
+      default: return false;
+    }
+  }
+
+  getZF(): boolean {
+    if (!(this.lazyMask & ZF)) return (this.flags & ZF) !== 0;
+    return ((this.lazyRes << (31 - this.lazyTop)) | 0) === 0;
+  }
+
+  getSF(): boolean {
+    if (!(this.lazyMask & SF)) return (this.flags & SF) !== 0;
+    return ((this.lazyRes >>> this.lazyTop) & 1) !== 0;
+  }
+
+  getPF(): boolean {
+    if (!(this.lazyMask & PF)) return (this.flags & PF) !== 0;
+    return PARITY[this.lazyRes & 0xFF] !== 0;
+  }
+
+  getAF(): boolean {
+    if (!(this.lazyMask & AF)) return (this.flags & AF) !== 0;
+    if (this.lazyOp === LAZY_LOGIC) return false;
+    return ((this.lazyA ^ this.lazyB ^ this.lazyRes) & 0x10) !== 0;
+  }
+
+  /** Fold the lazy state into `flags` (call before changing only some of the arithmetic flags). */
+  materializeFlags(): void {
+    if (this.lazyMask === 0) return;
+    const m = this.lazyMask;
+    let f = this.flags & ~m;
+    if (m & CF) f |= this.getCF();
+    if ((m & PF) && this.getPF()) f |= PF;
+    if ((m & AF) && this.getAF()) f |= AF;
+    if ((m & ZF) && this.getZF()) f |= ZF;
+    if ((m & SF) && this.getSF()) f |= SF;
+    if ((m & OF) && this.getOF()) f |= OF;
+    this.flags = f;
+    this.lazyMask = 0;
+  }
+
+  /** The architectural EFLAGS value. */
+  getEflags(): number {
+    this.materializeFlags();
+    return this.flags | EFLAGS_FIXED1;
+  }
+
+  /** Replace EFLAGS bits selected by `mask` (callers decide which bits the instruction may change). */
+  setEflags(value: number, mask: number): void {
+    this.materializeFlags();
+    const old = this.flags;
+    this.flags = (((old & ~mask) | (value & mask)) & EFLAGS_IMPLEMENTED) | EFLAGS_FIXED1;
+    if ((old ^ this.flags) & VM) this.modeChanged();
+    if (this.flags & TF) this.attention |= ATTN_TRAP;
+  }
+
+  /** Set or clear a single status flag (materializes the lazy state). */
+  setFlag(bit: number, on: boolean | number): void {
+    this.materializeFlags();
+    if (on) this.flags |= bit; else this.flags &= ~bit;
+  }
+
+  /** Condition code cc (the low nibble of Jcc/SETcc/CMOVcc), SDM vol. 2 Appendix B.1.4.7. */
+  cond(cc: number): boolean {
+    let r: boolean;
+    switch (cc >> 1) {
+      case 0: r = this.getOF(); break;
+      case 1: r = this.getCF() !== 0; break;
+      case 2: r = this.getZF(); break;
+      case 3: r = this.getCF() !== 0 || this.getZF(); break;
+      case 4: r = this.getSF(); break;
+      case 5: r = this.getPF(); break;
+      case 6: r = this.getSF() !== this.getOF(); break;
+      default: r = this.getZF() || this.getSF() !== this.getOF(); break;
+    }
+    return (cc & 1) ? !r : r;
+  }
+
+  get df(): boolean { return (this.flags & DF) !== 0; }
+
+  // =====================================================================================================
+  // Register access by ModRM number
+  // =====================================================================================================
+
+  /** 8-bit register n (AL CL DL BL AH CH DH BH). */
+  getReg8(n: number): number { return this.r8[((n & 3) << 2) | (n >> 2)]; }
+  setReg8(n: number, v: number): void { this.r8[((n & 3) << 2) | (n >> 2)] = v; }
+  getReg16(n: number): number { return this.r16[n << 1]; }
+  setReg16(n: number, v: number): void { this.r16[n << 1] = v; }
+
+  // =====================================================================================================
+  // Effective addresses and segment-checked memory access
+  // =====================================================================================================
+
+  /** Offset of the memory operand of i (address-size wrapped). */
+  ea(i: Insn): number {
+    if (i.a32) {
+      let a = i.disp;
+      if (i.base >= 0) a += this.r32[i.base];
+      if (i.index >= 0) a += this.r32[i.index] << i.scale;
+      return a >>> 0;
+    }
+    let a = i.disp;
+    if (i.base >= 0) a += this.r16[i.base << 1];
+    if (i.index >= 0) a += this.r16[i.index << 1];
+    return a & 0xFFFF;
+  }
+
+  /** Linear address for a read of `size` bytes at s:off, after the segment checks (SDM vol. 3A §5.3). */
+  linRead(s: number, off: number, size: number): number {
+    if (off < this.segLo[s] || off + size - 1 > this.segRHi[s]) this.segCheckFailed(s, off, false);
+    return (this.segBase[s] + off) | 0;
+  }
+
+  linWrite(s: number, off: number, size: number): number {
+    if (off < this.segLo[s] || off + size - 1 > this.segWHi[s]) this.segCheckFailed(s, off, true);
+    return (this.segBase[s] + off) | 0;
+  }
+
+  /** Why did a segment check fail: #GP(0) or #SS(0) for limits, types and null selectors alike. */
+  private segCheckFailed(s: number, _off: number, _write: boolean): never {
+    return this.segFault(s, 0);
+  }
+
+  read8(s: number, off: number): number { return this.readLin8(this.linRead(s, off, 1)); }
+  read16(s: number, off: number): number { return this.readLin16(this.linRead(s, off, 2)); }
+  read32(s: number, off: number): number { return this.readLin32(this.linRead(s, off, 4)); }
+  write8(s: number, off: number, v: number): void { this.writeLin8(this.linWrite(s, off, 1), v); }
+  write16(s: number, off: number, v: number): void { this.writeLin16(this.linWrite(s, off, 2), v); }
+  write32(s: number, off: number, v: number): void { this.writeLin32(this.linWrite(s, off, 4), v); }
+
+  /**
+   * Read-modify-write: check s:off for writing (segment and page), return the old value; the matching
+   * rmwCommit writes the result to the same place. Nothing is modified if the check faults.
+   */
+  rmw8(s: number, off: number): number {
+    const lin = this.linWrite(s, off, 1);
+    this.probeWrite(lin, 1);
+    this.rmwLin = lin;
+    return this.readLin8(lin);
+  }
+  rmw16(s: number, off: number): number {
+    const lin = this.linWrite(s, off, 2);
+    this.probeWrite(lin, 2);
+    this.rmwLin = lin;
+    return this.readLin16(lin);
+  }
+  rmw32(s: number, off: number): number {
+    const lin = this.linWrite(s, off, 4);
+    this.probeWrite(lin, 4);
+    this.rmwLin = lin;
+    return this.readLin32(lin);
+  }
+  commit8(v: number): void { this.writeLin8(this.rmwLin, v); }
+  commit16(v: number): void { this.writeLin16(this.rmwLin, v); }
+  commit32(v: number): void { this.writeLin32(this.rmwLin, v); }
+
+  /** Ensure a write of `size` bytes at linear `lin` will not fault (fills the TLB for write). */
+  probeWrite(lin: number, size: number): void {
+    const e = this.tlb[lin >>> 12];
+    if (!(e & this.wmask)) this.translate(lin, true);
+    if (((lin & 0xFFF) + size) > 0x1000) {
+      const l2 = (lin + size - 1) | 0;
+      if (!(this.tlb[l2 >>> 12] & this.wmask)) this.translate(l2, true);
+    }
+  }
+
+  /** Ensure a read of `size` bytes at linear `lin` will not fault. */
+  probeRead(lin: number, size: number): void {
+    const e = this.tlb[lin >>> 12];
+    if (!(e & this.rmask)) this.translate(lin, false);
+    if (((lin & 0xFFF) + size) > 0x1000) {
+      const l2 = (lin + size - 1) | 0;
+      if (!(this.tlb[l2 >>> 12] & this.rmask)) this.translate(l2, false);
+    }
+  }
+
+  // =====================================================================================================
+  // Linear memory access through the software TLB
+  // =====================================================================================================
+
+  readLin8(lin: number): number {
+    const e = this.tlb[lin >>> 12];
+    if (e & this.rmask) return this.ram8[(e & ~0xFFF) | (lin & 0xFFF)];
+    return this.mem.read8(this.translate(lin, false));
+  }
+
+  readLin16(lin: number): number {
+    if ((lin & 0xFFF) !== 0xFFF) {
+      const e = this.tlb[lin >>> 12];
+      if (e & this.rmask) {
+        const p = (e & ~0xFFF) | (lin & 0xFFF);
+        return (p & 1) === 0 ? this.ram16[p >>> 1] : this.ram8[p] | (this.ram8[p + 1] << 8);
+      }
+      return this.mem.read16(this.translate(lin, false));
+    }
+    return this.readLin8(lin) | (this.readLin8((lin + 1) | 0) << 8);
+  }
+
+  readLin32(lin: number): number {
+    if ((lin & 0xFFF) <= 0xFFC) {
+      const e = this.tlb[lin >>> 12];
+      if (e & this.rmask) {
+        const p = (e & ~0xFFF) | (lin & 0xFFF);
+        if ((p & 3) === 0) return this.ram32[p >>> 2];
+        const m = this.ram8;
+        return m[p] | (m[p + 1] << 8) | (m[p + 2] << 16) | (m[p + 3] << 24);
+      }
+      return this.mem.read32(this.translate(lin, false));
+    }
+    // Crosses a page: both pages must be readable before any byte is used.
+    this.probeRead(lin, 4);
+    return this.readLin16(lin) | (this.readLin16((lin + 2) | 0) << 16);
+  }
+
+  writeLin8(lin: number, v: number): void {
+    const e = this.tlb[lin >>> 12];
+    if (e & this.wmask) { this.ram8[(e & ~0xFFF) | (lin & 0xFFF)] = v; return; }
+    this.mem.write8(this.translate(lin, true), v);
+  }
+
+  writeLin16(lin: number, v: number): void {
+    if ((lin & 0xFFF) !== 0xFFF) {
+      const e = this.tlb[lin >>> 12];
+      if (e & this.wmask) {
+        const p = (e & ~0xFFF) | (lin & 0xFFF);
+        if ((p & 1) === 0) this.ram16[p >>> 1] = v;
+        else { this.ram8[p] = v; this.ram8[p + 1] = v >> 8; }
+        return;
+      }
+      this.mem.write16(this.translate(lin, true), v);
+      return;
+    }
+    this.probeWrite(lin, 2);
+    this.writeLin8(lin, v);
+    this.writeLin8((lin + 1) | 0, v >> 8);
+  }
+
+  writeLin32(lin: number, v: number): void {
+    if ((lin & 0xFFF) <= 0xFFC) {
+      const e = this.tlb[lin >>> 12];
+      if (e & this.wmask) {
+        const p = (e & ~0xFFF) | (lin & 0xFFF);
+        if ((p & 3) === 0) this.ram32[p >>> 2] = v;
+        else { const m = this.ram8; m[p] = v; m[p + 1] = v >> 8; m[p + 2] = v >> 16; m[p + 3] = v >> 24; }
+        return;
+      }
+      this.mem.write32(this.translate(lin, true), v);
+      return;
+    }
+    this.probeWrite(lin, 4);
+    this.writeLin16(lin, v);
+    this.writeLin16((lin + 2) | 0, v >>> 16);
+  }
+
+  /**
+   * Supervisor-privilege ("implicit") accesses to system structures (GDT, IDT, TSS) ignore CPL
+   * (SDM vol. 3A §4.6.1). These run the access with CPL-0 TLB masks.
+   */
+  readSys32(lin: number): number { return this.asSupervisor(() => this.readLin32(lin)); }
+  readSys16(lin: number): number { return this.asSupervisor(() => this.readLin16(lin)); }
+  readSys8(lin: number): number { return this.asSupervisor(() => this.readLin8(lin)); }
+  writeSys32(lin: number, v: number): void { this.asSupervisor(() => this.writeLin32(lin, v)); }
+  writeSys16(lin: number, v: number): void { this.asSupervisor(() => this.writeLin16(lin, v)); }
+  writeSys8(lin: number, v: number): void { this.asSupervisor(() => this.writeLin8(lin, v)); }
+
+  private supervisorDepth = 0;
+  private asSupervisor<T>(f: () => T): T {
+    const r = this.rmask, w = this.wmask;
+    this.rmask = TLB_SR; this.wmask = TLB_SW; this.supervisorDepth++;
+    try { return f(); } finally { this.rmask = r; this.wmask = w; this.supervisorDepth--; }
+  }
+
+  /** True when the current access is made with user privilege (for #PF U/S checks). */
+  get userAccess(): boolean { return this.cpl === 3 && this.supervisorDepth === 0; }
+
+  /**
+   * Translate a linear address for a read or write at the current privilege: TLB hit with permission,
+   * else the page walk (paging.ts) which fills the TLB or raises #PF. Returns the physical address.
+   */
+  translate(lin: number, write: boolean): number {
+    const page = lin >>> 12;
+    let e = this.tlb[page];
+    if (e & TLB_VALID) {
+      const perms = (e & 0x1F) | ((e >>> TLB_PERM_SHIFT) & 0xF);
+      const need = write ? this.wmask : this.rmask;
+      if (perms & need) return (e & ~0xFFF) | (lin & 0xFFF);
+    }
+    e = this.fillTlb(lin, write);
+    return (e & ~0xFFF) | (lin & 0xFFF);
+  }
+
+  /** Walk the page tables (or identity-map with paging off) and install a TLB entry. */
+  private fillTlb(lin: number, write: boolean): number {
+    const page = lin >>> 12;
+    let phys: number, perms: number, global = 0;
+    if (!(this.cr0 & CR0_PG)) {
+      phys = (lin & ~0xFFF) & this.a20Mask;
+      perms = TLB_SR | TLB_UR | TLB_SW | TLB_UW;
+    } else {
+      const w = walkPage(this, lin, write, this.userAccess);
+      phys = w & ~0xFFF & this.a20Mask;
+      const user = (w & 4) !== 0, writable = (w & 2) !== 0, dirty = (w & 0x40) !== 0;
+      global = w & 0x100 ? TLB_GLOBAL : 0;
+      perms = TLB_SR;
+      if (user) perms |= TLB_UR;
+      // Write permission is cached only once the dirty bit is set, so the first write walks again.
+      if (dirty) {
+        if (writable || !(this.cr0 & CR0_WP)) perms |= TLB_SW;
+        if (writable && user) perms |= TLB_UW;
+      }
+    }
+    const pp = phys >>> 12;
+    let e = (phys & ~0xFFF) | TLB_VALID | global;
+    if (this.mem.isRamPage(pp)) {
+      e |= perms & (TLB_SR | TLB_UR);
+      if (this.mem.isWritableRamPage(pp)) e |= perms & (TLB_SW | TLB_UW);
+    }
+    e |= perms << TLB_PERM_SHIFT;
+    if (this.tlb[page] === 0) {
+      if (this.tlbCount >= TLB_TRACK_MAX) this.flushTlb(true);
+      this.tlbPages[this.tlbCount++] = page;
+    }
+    this.tlb[page] = e;
+    return e;
+  }
+
+  /** Flush the TLB: everything, or all but global entries (CR3 load with CR4.PGE, SDM vol. 3A §4.10.4). */
+  flushTlb(all: boolean): void {
+    if (all || this.tlbCount === 0) {
+      if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
+      else for (let k = 0; k < this.tlbCount; k++) this.tlb[this.tlbPages[k]] = 0;
+      this.tlbCount = 0;
+      return;
+    }
+    let kept = 0;
+    for (let k = 0; k < this.tlbCount; k++) {
+      const p = this.tlbPages[k];
+      if (this.tlb[p] & TLB_GLOBAL) this.tlbPages[kept++] = p;
+      else this.tlb[p] = 0;
+    }
+    this.tlbCount = kept;
+  }
+
+  /** INVLPG: drop one page's entry whatever its global bit. */
+  invalidatePage(lin: number): void {
+    this.tlb[lin >>> 12] = 0;
+  }
+
+  // =====================================================================================================
+  // Instruction fetch (CS limit and execute permission, the 15-byte limit)
+  // =====================================================================================================
+
+  beginFetch(): void {
+    this.fetchOff = this.eip;
+    this.fetchCount = 0;
+  }
+
+  fetch8(): number {
+    if (this.fetchCount >= 15) this.fault(GP, 0);
+    const off = this.fetchOff;
+    if (off < this.segLo[CS] || off > this.segRHiCode()) this.fault(GP, 0);
+    this.fetchOff = this.code32 ? (off + 1) >>> 0 : (off + 1) & 0xFFFF;
+    this.fetchCount++;
+    return this.readLin8((this.segBase[CS] + off) | 0);
+  }
+
+  /** Code segments are fetchable up to their limit whether or not they are readable. */
+  private segRHiCode(): number {
+    return this.segLimit[CS];
+  }
+
+  fetch16(): number { return this.fetch8() | (this.fetch8() << 8); }
+  fetch32(): number { return (this.fetch16() | (this.fetch16() << 16)) | 0; }
+
+  // =====================================================================================================
+  // Stack (SS.B chooses SP or ESP; SDM vol. 1 §6.2.3)
+  // =====================================================================================================
+
+  push16(v: number): void {
+    if (this.stack32) {
+      const sp = (this.r32[ESP] - 2) >>> 0;
+      this.write16(SS, sp, v);
+      this.r32[ESP] = sp;
+    } else {
+      const sp = (this.r16[ESP << 1] - 2) & 0xFFFF;
+      this.write16(SS, sp, v);
+      this.r16[ESP << 1] = sp;
+    }
+  }
+
+  push32(v: number): void {
+    if (this.stack32) {
+      const sp = (this.r32[ESP] - 4) >>> 0;
+      this.write32(SS, sp, v);
+      this.r32[ESP] = sp;
+    } else {
+      const sp = (this.r16[ESP << 1] - 4) & 0xFFFF;
+      this.write32(SS, sp, v);
+      this.r16[ESP << 1] = sp;
+    }
+  }
+
+  pop16(): number {
+    if (this.stack32) {
+      const sp = this.r32[ESP] >>> 0;
+      const v = this.read16(SS, sp);
+      this.r32[ESP] = sp + 2;
+      return v;
+    }
+    const sp = this.r16[ESP << 1];
+    const v = this.read16(SS, sp);
+    this.r16[ESP << 1] = sp + 2;
+    return v;
+  }
+
+  pop32(): number {
+    if (this.stack32) {
+      const sp = this.r32[ESP] >>> 0;
+      const v = this.read32(SS, sp);
+      this.r32[ESP] = sp + 4;
+      return v;
+    }
+    const sp = this.r16[ESP << 1];
+    const v = this.read32(SS, sp);
+    this.r16[ESP << 1] = sp + 4;
+    return v;
+  }
+
+  /** Read the stack at offset `delta` bytes above the stack pointer without popping. */
+  peek32(delta: number): number {
+    return this.stack32 ? this.read32(SS, (this.r32[ESP] + delta) >>> 0) : this.read32(SS, (this.r16[ESP << 1] + delta) & 0xFFFF);
+  }
+  peek16(delta: number): number {
+    return this.stack32 ? this.read16(SS, (this.r32[ESP] + delta) >>> 0) : this.read16(SS, (this.r16[ESP << 1] + delta) & 0xFFFF);
+  }
+
+  /** Stack pointer (ESP or SP by SS.B). */
+  getSP(): number { return this.stack32 ? this.r32[ESP] >>> 0 : this.r16[ESP << 1]; }
+  setSP(v: number): void { if (this.stack32) this.r32[ESP] = v; else this.r16[ESP << 1] = v; }
+
+  // =====================================================================================================
+  // Intercept point: every sensitive operation calls this before it takes effect
+  // =====================================================================================================
+
+  /** May throw (a VM exit takes the operation over); returns normally to let it proceed. */
+  sensitive(kind: Sensitive, a = 0, b = 0): void {
+    if (this.hook !== null) this.hook.sensitive(this, kind, a, b);
+  }
+
+  // =====================================================================================================
+  // Branch helpers
+  // =====================================================================================================
+
+  /** Near jump to offset `target` in CS (checked against the CS limit, SDM vol. 2 JMP: #GP(0)). */
+  jumpNear(target: number): void {
+    target = this.code32 ? target >>> 0 : target & 0xFFFF;
+    if (target > this.segLimit[CS] || target < this.segLo[CS]) this.fault(GP, 0);
+    this.nextEip = target;
+  }
+
+  /** Privilege/mode predicates used by many instructions. */
+  get iopl(): number { return (this.flags >> 12) & 3; }
+  get realMode(): boolean { return (this.cr0 & CR0_PE) === 0; }
+}
+
+function isContributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
+}
+
+export { AC, CF, DF, IF, OF, PF, SF, TF, ZF, AF };
