@@ -927,6 +927,25 @@ export class CPU {
     this.nextEip = target;
   }
 
+  /**
+   * I/O permission (SDM vol. 1 §18.5): in protected mode with CPL > IOPL, and always in virtual-8086 mode,
+   * every byte of the access must be allowed by the TSS I/O bitmap, else #GP(0). The bitmap is read with
+   * supervisor privilege; a 16-bit TSS or one too short for the bitmap denies the access.
+   */
+  checkIo(port: number, size: number): void {
+    if (!(this.cr0 & CR0_PE)) return;
+    if (!(this.flags & VM) && this.cpl <= ((this.flags >> 12) & 3)) return;
+    const type = this.trAR & 0xF;
+    if ((type !== 0x9 && type !== 0xB) || this.trLimit < 0x67) this.fault(GP, 0);
+    const mapBase = this.readSys16((this.trBase + 0x66) | 0);
+    const byteOff = mapBase + (port >>> 3);
+    // Two bytes are read so that an access crossing a byte boundary is covered.
+    if (byteOff + 1 > this.trLimit) this.fault(GP, 0);
+    const bits = this.readSys16((this.trBase + byteOff) | 0);
+    const mask = ((1 << size) - 1) << (port & 7);
+    if (bits & mask) this.fault(GP, 0);
+  }
+
   /** Privilege/mode predicates used by many instructions. */
   get iopl(): number { return (this.flags >> 12) & 3; }
   get realMode(): boolean { return (this.cr0 & CR0_PE) === 0; }

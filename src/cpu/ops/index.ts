@@ -12,11 +12,12 @@ import { install as atomic } from './atomic.ts';
 import { install as system } from './system.ts';
 import { install as io } from './io.ts';
 import { install as segmentOps } from './segment-ops.ts';
+import { install as interruptOps } from './interrupt-ops.ts';
 
 let installed = false;
 
 export function installAllOps(): void {
   if (installed) return;
   installed = true;
-  for (const f of [alu, muldiv, shift, bcd, mov, stack, branch, string, bit, atomic, system, io, segmentOps]) f();
+  for (const f of [alu, muldiv, shift, bcd, mov, stack, branch, string, bit, atomic, system, io, segmentOps, interruptOps]) f();
 }
