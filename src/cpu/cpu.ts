@@ -628,7 +628,7 @@ export class CPU {
     const e = this.tlb[lin >>> 12];
     if (!(e & this.wmask)) this.translate(lin, true);
     if (((lin & 0xFFF) + size) > 0x1000) {
-      const l2 = (lin + size - 1) | 0;
+      const l2 = (lin + size - 1) & ~0xFFF; // CR2 names the first byte of the second page, as silicon reports it
       if (!(this.tlb[l2 >>> 12] & this.wmask)) this.translate(l2, true);
     }
   }
@@ -638,7 +638,7 @@ export class CPU {
     const e = this.tlb[lin >>> 12];
     if (!(e & this.rmask)) this.translate(lin, false);
     if (((lin & 0xFFF) + size) > 0x1000) {
-      const l2 = (lin + size - 1) | 0;
+      const l2 = (lin + size - 1) & ~0xFFF; // CR2 names the first byte of the second page, as silicon reports it
       if (!(this.tlb[l2 >>> 12] & this.rmask)) this.translate(l2, false);
     }
   }
