@@ -54,8 +54,20 @@ function toHex(b: Uint8Array): string {
 
 function u32(v: number): number { return v >>> 0; }
 
+/** Options of runCase. */
+export interface RunOptions {
+  /**
+   * Zero all of memory before the case (default). The oracle starts every case in fresh memory; bulk
+   * runs that only need the layout (the robustness test) skip the 16 MiB clear.
+   */
+  clearMemory?: boolean;
+}
+
+let clearMemoryOpt = true;
+
 /** Run one case; never throws for a bad case (returns {ok:false, error}). */
-export function runCase(c: OracleCase, stepLimit = DEFAULT_STEP_LIMIT): OracleResult {
+export function runCase(c: OracleCase, stepLimit = DEFAULT_STEP_LIMIT, opts: RunOptions = {}): OracleResult {
+  clearMemoryOpt = opts.clearMemory ?? true;
   const name = c && typeof c === 'object' ? c.name ?? null : null;
   try {
     if (!c || typeof c !== 'object') throw new CaseError('a case must be a JSON object');
@@ -115,7 +127,7 @@ function machine(size: number): { mem: PhysicalMemory; cpu: CPU } {
     const mem = new PhysicalMemory(size);
     m = { mem, cpu: new CPU(mem, new IoBus()) };
     machines.set(size, m);
-  } else {
+  } else if (clearMemoryOpt) {
     m.mem.u8.fill(0);
   }
   m.cpu.hook = null;
