@@ -60,7 +60,10 @@ export function decode(cpu: FetchSource, i: Insn): void {
 
   const slot = TABLE[op];
   if (!slot) { finish(cpu, i, undefined); return; }
-  if (slot.modrm) decodeModrm(cpu, i, a32, segOvr);
+  if (slot.modrm) {
+    if (slot.def !== undefined && slot.def.regForm) decodeModrmRegForm(cpu, i);
+    else decodeModrm(cpu, i, a32, segOvr);
+  }
   const d = slot.def ?? slot.group![i.reg];
   if (!d) { finish(cpu, i, undefined); return; }
   switch (d.imm ?? Imm.None) {
@@ -83,6 +86,12 @@ function finish(cpu: FetchSource, i: Insn, d: OpEntry | undefined): void {
   // (SDM vol. 2 "LOCK—Assert LOCK# Signal Prefix"); anything else is #UD.
   if (!d || (i.lock && (!d.lockable || i.mod === 3))) { i.exec = udHandler; return; }
   i.exec = i.o32 ? d.h32 : d.h16;
+}
+
+/** MOV CRn/DRn: one ModRM byte whose mod field is ignored (always the register form). */
+function decodeModrmRegForm(cpu: FetchSource, i: Insn): void {
+  const m = cpu.fetch8();
+  i.mod = 3; i.reg = (m >> 3) & 7; i.rm = m & 7;
 }
 
 function decodeModrm(cpu: FetchSource, i: Insn, a32: boolean, segOvr: number): void {

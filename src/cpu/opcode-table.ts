@@ -38,6 +38,11 @@ export interface OpDef {
   /** EFLAGS bits left undefined by this instruction (masked when comparing with silicon). */
   undef?: number;
   /** Register-form only / memory-form only variants inside one opcode (e.g. 0F 01 /7 INVLPG). */
+  /**
+   * ModRM.mod is ignored: the operands are always registers and no SIB/displacement follows
+   * (MOV to/from CRn/DRn, SDM vol. 2 "MOV—Move to/from Control Registers": "the two bits in the mod field are ignored").
+   */
+  regForm?: boolean;
 }
 
 export interface OpEntry extends OpDef {
