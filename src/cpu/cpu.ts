@@ -16,6 +16,7 @@ import {
 import { walkPage } from './paging.ts';
 import { deliverEvent, EventKind } from './interrupts.ts';
 import type { InterceptHook, Sensitive } from './intercept.ts';
+import type { MsrHandler } from './msr.ts';
 import { installAllOps } from './ops/index.ts';
 
 installAllOps();
@@ -119,8 +120,8 @@ export class CPU {
   /** IA32_TIME_STAMP_COUNTER = icount + tscOffset (time is the instruction count). */
   tscOffset = 0;
   apicBase = 0xFEE00900;
-  /** MSRs the platform or later layers add (e.g. MTRRs, VMX capability MSRs). */
-  readonly extraMsrs = new Map<number, number>();
+  /** MSRs the platform or later layers add (e.g. MTRRs, VMX capability MSRs); see msr.ts. */
+  readonly extraMsrs = new Map<number, MsrHandler>();
 
   // ---- memory ----
   readonly mem: PhysicalMemory;
@@ -129,6 +130,8 @@ export class CPU {
   readonly ram32: Int32Array;
   readonly tlb = new Int32Array(1 << 20);
   private readonly tlbPages = new Int32Array(TLB_TRACK_MAX);
+  /** 4 MiB regions (linear >>> 22) holding entries filled from a 4 MiB page (INVLPG drops the whole region). */
+  private readonly tlbLarge = new Uint8Array(1024);
   private tlbCount = 0;
   /** TLB bit that grants a read (TLB_SR or TLB_UR by CPL) and a write (TLB_SW or TLB_UW). */
   rmask = TLB_SR;
@@ -770,6 +773,7 @@ export class CPU {
       phys = w & ~0xFFF & this.a20Mask;
       const user = (w & 4) !== 0, writable = (w & 2) !== 0, dirty = (w & 0x40) !== 0;
       global = w & 0x100 ? TLB_GLOBAL : 0;
+      if (w & 0x80) this.tlbLarge[lin >>> 22] = 1;
       perms = TLB_SR;
       if (user) perms |= TLB_UR;
       // Write permission is cached only once the dirty bit is set, so the first write walks again.
@@ -799,6 +803,7 @@ export class CPU {
       if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
       else for (let k = 0; k < this.tlbCount; k++) this.tlb[this.tlbPages[k]] = 0;
       this.tlbCount = 0;
+      this.tlbLarge.fill(0);
       return;
     }
     let kept = 0;
@@ -810,9 +815,18 @@ export class CPU {
     this.tlbCount = kept;
   }
 
-  /** INVLPG: drop one page's entry whatever its global bit. */
+  /**
+   * INVLPG: drop the translation of the page containing `lin`, whatever its global bit (SDM vol. 3A
+   * §4.10.4.1). A 4 MiB page is one translation on silicon but is cached here per 4 KiB piece, so a region
+   * that holds 4 MiB-page entries is dropped whole.
+   */
   invalidatePage(lin: number): void {
     this.tlb[lin >>> 12] = 0;
+    const region = lin >>> 22;
+    if (this.tlbLarge[region]) {
+      this.tlbLarge[region] = 0;
+      this.tlb.fill(0, region << 10, (region + 1) << 10);
+    }
   }
 
   // =====================================================================================================
