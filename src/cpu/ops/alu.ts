@@ -5,8 +5,8 @@
 import type { CPU } from '../cpu.ts';
 import { LAZY_ADD, LAZY_SUB } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
-import { def, defGroup, Imm } from '../opcode-table.ts';
-import { AF, CF, EAX } from '../regs.ts';
+import { def, defGroup, defRange, Imm } from '../opcode-table.ts';
+import { AF, ARITH_FLAGS, CF, EAX } from '../regs.ts';
 
 /** The eight ALU operations of opcode bits 5:3 / group-1 reg field: compute, set lazy flags, return. */
 export function alu(cpu: CPU, op: number, a: number, b: number, top: number): number {
@@ -129,6 +129,160 @@ function grp1Ed(cpu: CPU, i: Insn): void {
   }
 }
 
+// ---- INC / DEC (40-4F, FE /0 /1, FF /0 /1) ----
+// SDM vol. 2 INC/DEC: OF SF ZF AF PF as for ADD/SUB of 1, CF is not affected. The current CF is folded
+// into `flags` and the lazy mask leaves CF out, so only the five other flags are computed on demand.
+
+/** Flags of INC (sub = false) or DEC (sub = true) of `a` giving `r`; CF kept. */
+function setIncDecFlags(cpu: CPU, sub: boolean, a: number, r: number, top: number): void {
+  if (cpu.lazyMask & CF) cpu.flags = (cpu.flags & ~CF) | cpu.getCF();
+  cpu.lazyOp = sub ? LAZY_SUB : LAZY_ADD;
+  cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = top;
+  cpu.lazyMask = ARITH_FLAGS & ~CF;
+}
+
+function incR16(cpu: CPU, i: Insn): void {
+  const n = (i.op & 7) << 1, a = cpu.r16[n], r = a + 1;
+  setIncDecFlags(cpu, false, a, r, 15);
+  cpu.r16[n] = r;
+}
+function incR32(cpu: CPU, i: Insn): void {
+  const n = i.op & 7, a = cpu.r32[n], r = (a + 1) | 0;
+  setIncDecFlags(cpu, false, a, r, 31);
+  cpu.r32[n] = r;
+}
+function decR16(cpu: CPU, i: Insn): void {
+  const n = (i.op & 7) << 1, a = cpu.r16[n], r = a - 1;
+  setIncDecFlags(cpu, true, a, r, 15);
+  cpu.r16[n] = r;
+}
+function decR32(cpu: CPU, i: Insn): void {
+  const n = i.op & 7, a = cpu.r32[n], r = (a - 1) | 0;
+  setIncDecFlags(cpu, true, a, r, 31);
+  cpu.r32[n] = r;
+}
+
+/** FE /0 /1: INC/DEC r/m8 (ModRM.reg 1 = DEC). */
+function incDecEb(cpu: CPU, i: Insn): void {
+  const sub = i.reg === 1;
+  if (i.mod === 3) {
+    const a = cpu.getReg8(i.rm), r = sub ? a - 1 : a + 1;
+    setIncDecFlags(cpu, sub, a, r, 7);
+    cpu.setReg8(i.rm, r);
+  } else {
+    const a = cpu.rmw8(i.seg, cpu.ea(i)), r = sub ? a - 1 : a + 1;
+    cpu.commit8(r);
+    setIncDecFlags(cpu, sub, a, r, 7);
+  }
+}
+function incDecEw(cpu: CPU, i: Insn): void {
+  const sub = i.reg === 1;
+  if (i.mod === 3) {
+    const n = i.rm << 1, a = cpu.r16[n], r = sub ? a - 1 : a + 1;
+    setIncDecFlags(cpu, sub, a, r, 15);
+    cpu.r16[n] = r;
+  } else {
+    const a = cpu.rmw16(i.seg, cpu.ea(i)), r = sub ? a - 1 : a + 1;
+    cpu.commit16(r);
+    setIncDecFlags(cpu, sub, a, r, 15);
+  }
+}
+function incDecEd(cpu: CPU, i: Insn): void {
+  const sub = i.reg === 1;
+  if (i.mod === 3) {
+    const a = cpu.r32[i.rm], r = sub ? (a - 1) | 0 : (a + 1) | 0;
+    setIncDecFlags(cpu, sub, a, r, 31);
+    cpu.r32[i.rm] = r;
+  } else {
+    const a = cpu.rmw32(i.seg, cpu.ea(i)), r = sub ? (a - 1) | 0 : (a + 1) | 0;
+    cpu.commit32(r);
+    setIncDecFlags(cpu, sub, a, r, 31);
+  }
+}
+
+// ---- TEST (84/85, A8/A9, F6/F7 /0 and its alias /1): AND that only sets flags; never writes ----
+// F6/F7 /1 is not listed in SDM vol. 2 Table A-6, but processors execute it as TEST (checked on silicon:
+// test-data/golden/alu.jsonl "test-f6/1", "test-f7/1").
+
+function testEbGb(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.ea(i));
+  cpu.setLogic(a & cpu.getReg8(i.reg), 7);
+}
+function testEwGw(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.ea(i));
+  cpu.setLogic(a & cpu.r16[i.reg << 1], 15);
+}
+function testEdGd(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.r32[i.rm] : cpu.read32(i.seg, cpu.ea(i));
+  cpu.setLogic(a & cpu.r32[i.reg], 31);
+}
+function testALIb(cpu: CPU, i: Insn): void { cpu.setLogic(cpu.r8[0] & i.imm, 7); }
+function testAXIw(cpu: CPU, i: Insn): void { cpu.setLogic(cpu.r16[0] & i.imm, 15); }
+function testEAXId(cpu: CPU, i: Insn): void { cpu.setLogic(cpu.r32[EAX] & i.imm, 31); }
+function testEbIb(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.ea(i));
+  cpu.setLogic(a & i.imm, 7);
+}
+function testEwIw(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.ea(i));
+  cpu.setLogic(a & i.imm, 15);
+}
+function testEdId(cpu: CPU, i: Insn): void {
+  const a = i.mod === 3 ? cpu.r32[i.rm] : cpu.read32(i.seg, cpu.ea(i));
+  cpu.setLogic(a & i.imm, 31);
+}
+
+// ---- NOT (F6/F7 /2): one's complement, no flags affected (SDM vol. 2 NOT) ----
+
+function notEb(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) cpu.setReg8(i.rm, ~cpu.getReg8(i.rm));
+  else cpu.commit8(~cpu.rmw8(i.seg, cpu.ea(i)));
+}
+function notEw(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) cpu.r16[i.rm << 1] = ~cpu.r16[i.rm << 1];
+  else cpu.commit16(~cpu.rmw16(i.seg, cpu.ea(i)));
+}
+function notEd(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) cpu.r32[i.rm] = ~cpu.r32[i.rm];
+  else cpu.commit32(~cpu.rmw32(i.seg, cpu.ea(i)));
+}
+
+// ---- NEG (F6/F7 /3): 0 - operand; flags as SUB, which gives CF = (operand != 0) as the SDM states ----
+
+function negEb(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) {
+    const a = cpu.getReg8(i.rm), r = -a;
+    cpu.setLazy(LAZY_SUB, 0, a, r, 7);
+    cpu.setReg8(i.rm, r);
+  } else {
+    const a = cpu.rmw8(i.seg, cpu.ea(i)), r = -a;
+    cpu.commit8(r);
+    cpu.setLazy(LAZY_SUB, 0, a, r, 7);
+  }
+}
+function negEw(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) {
+    const n = i.rm << 1, a = cpu.r16[n], r = -a;
+    cpu.setLazy(LAZY_SUB, 0, a, r, 15);
+    cpu.r16[n] = r;
+  } else {
+    const a = cpu.rmw16(i.seg, cpu.ea(i)), r = -a;
+    cpu.commit16(r);
+    cpu.setLazy(LAZY_SUB, 0, a, r, 15);
+  }
+}
+function negEd(cpu: CPU, i: Insn): void {
+  if (i.mod === 3) {
+    const a = cpu.r32[i.rm], r = -a | 0;
+    cpu.setLazy(LAZY_SUB, 0, a, r, 31);
+    cpu.r32[i.rm] = r;
+  } else {
+    const a = cpu.rmw32(i.seg, cpu.ea(i)), r = -a | 0;
+    cpu.commit32(r);
+    cpu.setLazy(LAZY_SUB, 0, a, r, 31);
+  }
+}
+
 const NAMES = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 
 export function install(): void {
@@ -149,5 +303,23 @@ export function install(): void {
     defGroup(0x82, op, { name, imm: Imm.Ib, h16: grp1Eb, lockable, undef });
     defGroup(0x83, op, { name, imm: Imm.Ibs, h16: grp1Ew, h32: grp1Ed, lockable, undef });
   }
-  void CF;
+  defRange(0x40, 8, () => ({ name: 'inc', h16: incR16, h32: incR32 }));
+  defRange(0x48, 8, () => ({ name: 'dec', h16: decR16, h32: decR32 }));
+  defGroup(0xFE, 0, { name: 'inc', h16: incDecEb, lockable: true });
+  defGroup(0xFE, 1, { name: 'dec', h16: incDecEb, lockable: true });
+  defGroup(0xFF, 0, { name: 'inc', h16: incDecEw, h32: incDecEd, lockable: true });
+  defGroup(0xFF, 1, { name: 'dec', h16: incDecEw, h32: incDecEd, lockable: true });
+
+  def(0x84, { name: 'test', modrm: true, h16: testEbGb, undef: AF });
+  def(0x85, { name: 'test', modrm: true, h16: testEwGw, h32: testEdGd, undef: AF });
+  def(0xA8, { name: 'test', imm: Imm.Ib, h16: testALIb, undef: AF });
+  def(0xA9, { name: 'test', imm: Imm.Iz, h16: testAXIw, h32: testEAXId, undef: AF });
+  for (const sub of [0, 1]) {
+    defGroup(0xF6, sub, { name: 'test', imm: Imm.Ib, h16: testEbIb, undef: AF });
+    defGroup(0xF7, sub, { name: 'test', imm: Imm.Iz, h16: testEwIw, h32: testEdId, undef: AF });
+  }
+  defGroup(0xF6, 2, { name: 'not', h16: notEb, lockable: true });
+  defGroup(0xF7, 2, { name: 'not', h16: notEw, h32: notEd, lockable: true });
+  defGroup(0xF6, 3, { name: 'neg', h16: negEb, lockable: true });
+  defGroup(0xF7, 3, { name: 'neg', h16: negEw, h32: negEd, lockable: true });
 }
