@@ -5,7 +5,7 @@
 import type { CPU } from './cpu.ts';
 import {
   AR_DB, AR_G, AR_P, AR_S, AR_UNUSABLE, CS, GP, NP, SS, SSV, TYPE_ACCESSED, TYPE_CODE, TYPE_CONFORMING,
-  TYPE_READABLE, TYPE_WRITABLE, CR0_PE, VM,
+  TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, CR0_PE, VM,
 } from './regs.ts';
 
 /** A descriptor as two dwords (low, high) plus where it was read from. */
@@ -122,6 +122,70 @@ export function loadSegment(cpu: CPU, s: number, sel: number): void {
   }
   markAccessed(cpu, d);
   setSegmentFromDescriptor(cpu, s, sel, d);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers for far control transfers and privilege changes (far-transfer.ts, and IRET in interrupts.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Bounds of a data segment that is not loaded yet (a new stack from the TSS or from RET's stack), as
+ * cpu.segChanged derives them for a loaded one (SDM vol. 3A §5.3): lowest valid offset and highest offset
+ * valid for a write. Expand-down segments are valid from limit+1 up to 0xFFFF or 0xFFFFFFFF by the B flag.
+ * The results are left in `bounds` (no allocation).
+ */
+export const bounds = { lo: 0, hi: 0 };
+export function writableBounds(ar: number, limit: number): void {
+  if ((ar & 0xF & TYPE_EXPAND_DOWN) && !(ar & TYPE_CODE)) {
+    bounds.lo = limit + 1;
+    bounds.hi = ar & AR_DB ? 0xFFFFFFFF : 0xFFFF;
+  } else {
+    bounds.lo = 0;
+    bounds.hi = limit;
+  }
+}
+
+/**
+ * True when `count` pushes of `size` bytes each, starting below stack pointer `sp`, stay inside
+ * [bounds.lo, bounds.hi]. Each slot is checked on its own because SP/ESP wraps (16-bit or 32-bit mask).
+ */
+export function pushesFit(sp: number, count: number, size: number, stack32: boolean): boolean {
+  for (let k = 1; k <= count; k++) {
+    const off = stack32 ? (sp - k * size) >>> 0 : (sp - k * size) & 0xFFFF;
+    if (off < bounds.lo || off + size - 1 > bounds.hi) return false;
+  }
+  return true;
+}
+
+/**
+ * Load CS from a code-segment descriptor that passed the checks of its transfer, with RPL forced to the
+ * new CPL (SDM vol. 2 JMP/CALL/RET: "CS(RPL) ← CPL"), and switch the CPL (cpu.cplChanged updates the TLB
+ * access masks; segChanged(CS) derives code32 from the D flag).
+ */
+export function loadCodeSegment(cpu: CPU, sel: number, d: Descriptor, newCpl: number): void {
+  markAccessed(cpu, d);
+  setSegmentFromDescriptor(cpu, CS, (sel & 0xFFFC) | newCpl, d);
+  if (cpu.cpl !== newCpl) {
+    cpu.cpl = newCpl;
+    cpu.cplChanged();
+  }
+}
+
+/**
+ * After a return to an outer privilege level (far RET, IRET): ES, FS, GS and DS are made null when they
+ * hold a null selector or a data / non-conforming code segment whose DPL is below the new CPL, so the
+ * less privileged code cannot use them (SDM vol. 2 RET "RETURN-TO-OUTER-PRIVILEGE-LEVEL", IRET
+ * "RETURN-OUTER-PRIVILEGE-LEVEL"; vol. 3A §5.8.6).
+ */
+export function nullifyOuterSegments(cpu: CPU): void {
+  const cpl = cpu.cpl;
+  for (let s = 0; s < 6; s++) {
+    if (s === CS || s === SS) continue;
+    const ar = cpu.segAR[s];
+    const nullSel = (cpu.segSel[s] & 0xFFFC) === 0;
+    const conformingCode = (ar & (TYPE_CODE | TYPE_CONFORMING)) === (TYPE_CODE | TYPE_CONFORMING);
+    if (nullSel || (((ar >>> 5) & 3) < cpl && !conformingCode)) setSegment(cpu, s, 0, 0, 0, AR_UNUSABLE);
+  }
 }
 
 export { AR_DB, AR_G };
