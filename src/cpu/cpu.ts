@@ -11,10 +11,10 @@ import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
-  GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF,
+  GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
 } from './regs.ts';
 import { walkPage } from './paging.ts';
-import { deliverEvent, EventKind } from './interrupts.ts';
+import { deliverEvent, EventKind, isContributory } from './interrupts.ts';
 import type { InterceptHook, Sensitive } from './intercept.ts';
 import type { MsrHandler } from './msr.ts';
 import { installAllOps } from './ops/index.ts';
@@ -54,6 +54,10 @@ const TLB_TRACK_MAX = 8192;
 
 // attention bits: anything the run loop must look at between instructions.
 export const ATTN_IRQ = 1, ATTN_SHADOW = 2, ATTN_TRAP = 4, ATTN_STOP = 8;
+/** RF was loaded as 1 (IRET, task switch): cleared once the next instruction completes (SDM vol. 3A §2.3). */
+export const ATTN_RF = 16, ATTN_RF2 = 32;
+/** DR6 bits: B0-B3 (breakpoint hits), BS (single step), BT (task switch). */
+const DR6_B0_3 = 0xF, DR6_BS = 0x4000, DR6_BT = 0x8000;
 
 const PARITY = new Uint8Array(256);
 for (let v = 0; v < 256; v++) {
@@ -309,7 +313,7 @@ export class CPU {
       try {
         while (this.icount < end) {
           if (this.halted) {
-            if (!this.wake()) return Stop.Halt;
+            if (!this.wake()) return this.shutdown ? Stop.Shutdown : Stop.Halt;
             continue;
           }
           this.beginFetch();
@@ -338,7 +342,8 @@ export class CPU {
 
   /** HLT state: an unmasked interrupt resumes execution (SDM vol. 2 HLT). Returns true if woken. */
   private wake(): boolean {
-    if (this.attention & ATTN_STOP) return false;
+    // Shutdown is left only by NMI, INIT or RESET (SDM vol. 3A §6.15), none of which INTR is.
+    if (this.shutdown || (this.attention & ATTN_STOP)) return false;
     if (this.intr && (this.flags & IF)) {
       this.halted = false;
       this.acceptInterrupt();
@@ -347,21 +352,32 @@ export class CPU {
     return false;
   }
 
-  /** Between instructions: traps, interrupt shadow, external interrupts, stop requests. */
+  /**
+   * Between instructions, in the priority order of SDM vol. 3A §6.9 (Table 6-2): trap-class #DB of the
+   * instruction just retired (TF single step, T flag of a new task), then INTR unless the interrupt shadow
+   * of STI / MOV SS / POP SS covers this boundary, then stop requests.
+   */
   private afterInstruction(): boolean {
+    if (this.shutdown) return false;
     const a = this.attention;
+    if (a & (ATTN_RF | ATTN_RF2)) {
+      // RF loaded by IRET or a task switch lasts for one instruction (SDM vol. 3B §17.3.1.1).
+      if (a & ATTN_RF2) { this.flags &= ~RF; this.attention &= ~ATTN_RF2; }
+      if (a & ATTN_RF) { this.attention = (this.attention & ~ATTN_RF) | ATTN_RF2; }
+    }
     if (a & ATTN_TRAP) {
-      // Single-step: TF was set at the start of the instruction just retired (SDM vol. 3B §17.3.1.4).
-      if (this.tfAtStart || this.pendingDebug) {
-        const bits = this.pendingDebug | (this.tfAtStart ? 0x4000 : 0);
-        this.pendingDebug = 0;
-        this.dr[6] = (this.dr[6] & ~0x400F) | bits;
-        this.tfAtStart = (this.flags & TF) !== 0;
-        this.deliverTrap(1);
-      } else {
-        this.tfAtStart = (this.flags & TF) !== 0;
+      // Single step: TF was set when the instruction just retired began (SDM vol. 3B §17.3.1.4), so an
+      // instruction that sets TF is not trapped, one that clears it is. DR6.BS/BT are sticky; B0-B3 are
+      // rewritten by each #DB.
+      const bits = this.pendingDebug | (this.tfAtStart ? DR6_BS : 0);
+      this.pendingDebug = 0;
+      if (bits !== 0) {
+        this.dr[6] = (this.dr[6] & ~DR6_B0_3) | bits;
+        this.deliverTrap(DB);
+        if (this.shutdown) return false;
       }
-      if (!this.tfAtStart && !this.pendingDebug) this.attention &= ~ATTN_TRAP;
+      this.tfAtStart = (this.flags & TF) !== 0;
+      if (!this.tfAtStart && this.pendingDebug === 0) this.attention &= ~ATTN_TRAP;
     }
     if (this.shadow > 0) {
       this.shadow--;
@@ -384,15 +400,15 @@ export class CPU {
     this.attention |= ATTN_SHADOW;
   }
 
-  /** INTR acknowledge and delivery through the IDT/IVT. */
+  /** INTR acknowledge and delivery through the IDT/IVT (the return address is the next instruction). */
   private acceptInterrupt(): void {
-    const vector = this.pic ? this.pic.acknowledge() & 0xFF : 0xFF;
+    const vector = this.pic !== null ? this.pic.acknowledge() & 0xFF : 0xFF;
     this.attention &= ~ATTN_IRQ;
     if (this.intr) this.attention |= ATTN_IRQ;
     this.runDelivery(vector, -1, EventKind.External, this.eip);
   }
 
-  /** Deliver a trap-class #DB or similar after an instruction completed. */
+  /** Deliver a trap-class exception after an instruction completed (this.eip is already the next one). */
   private deliverTrap(vector: number): void {
     this.runDelivery(vector, -1, EventKind.Exception, this.eip);
   }
@@ -403,37 +419,53 @@ export class CPU {
   }
 
   /**
-   * Deliver one event; a fault during delivery is combined with it per SDM vol. 3A Table 6-5:
-   * contributory+contributory or #PF+(contributory|#PF) gives #DF, a fault while delivering #DF shuts down.
+   * Deliver one event. A fault raised while delivering it is combined with it per SDM vol. 3A §6.15
+   * Table 6-5: contributory then contributory, or #PF then #PF or contributory, gives #DF (error code 0);
+   * any fault while delivering #DF is a triple fault (shutdown); other pairs are delivered one after the
+   * other. Faults in INT n / INT3 / INTO delivery and external interrupts are never the first of a #DF
+   * pair (only exceptions are classified). The nested fault reports this.eip: the instruction that raised
+   * the event (a fault in INT n is a fault of INT n), the boundary a trap or interrupt was taken at, or
+   * the first instruction of a new task for faults past a task switch's commit point.
    */
   runDelivery(vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
     for (;;) {
       const saved = this.ext;
       try {
-        this.ext = kind === EventKind.Software ? 0 : 1;
+        this.ext = kind === EventKind.Software || kind === EventKind.SoftwareException ? 0 : 1;
         deliverEvent(this, vector, errorCode, kind, returnEip);
         this.ext = saved;
-        return;
       } catch (e) {
         this.ext = saved;
         if (e !== FAULT) throw e;
-        const second = this.excVector;
-        const firstIsPf = vector === 14 && kind === EventKind.Exception;
         if (vector === DFV && kind === EventKind.Exception) {
           this.enterShutdown();
           return;
         }
-        if (kind === EventKind.Exception && ((isContributory(vector) && isContributory(second)) ||
-            (firstIsPf && (isContributory(second) || second === 14)))) {
+        const second = this.excVector;
+        const first = kind === EventKind.Exception ? vector : -1;
+        if ((isContributory(first) && isContributory(second)) || (first === PFV && (second === PFV || isContributory(second)))) {
           vector = DFV; errorCode = 0;
         } else {
           vector = second; errorCode = this.excError;
         }
         kind = EventKind.Exception;
+        returnEip = this.eip;
+        continue;
       }
+      // The handler starts with the TF of the new context (cleared by gates): no single step carries over.
+      this.tfAtStart = (this.flags & TF) !== 0;
+      if (this.pendingDebug & DR6_BT) {
+        // A task switch to a TSS with T=1: #DB (trap) before the new task's first instruction (§17.3.1.5).
+        this.dr[6] = (this.dr[6] & ~DR6_B0_3) | this.pendingDebug;
+        this.pendingDebug = 0;
+        vector = DB; errorCode = -1; kind = EventKind.Exception; returnEip = this.eip;
+        continue;
+      }
+      return;
     }
   }
 
+  /** Triple fault: the processor stops until NMI/INIT/RESET; run() reports Stop.Shutdown (SDM vol. 3A §6.15). */
   enterShutdown(): void {
     this.shutdown = true;
     this.halted = true;
@@ -965,8 +997,5 @@ export class CPU {
   get realMode(): boolean { return (this.cr0 & CR0_PE) === 0; }
 }
 
-function isContributory(v: number): boolean {
-  return v === 0 || (v >= 10 && v <= 13);
-}
 
 export { AC, CF, DF, IF, OF, PF, SF, TF, ZF, AF };

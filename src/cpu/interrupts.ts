@@ -1,12 +1,16 @@
-// Event delivery (SDM vol. 3A chapter 6): real-mode IVT, protected-mode IDT through interrupt and trap
-// gates (with the stack switch through the TSS on a privilege change) and task gates. The run loop
-// wraps this in the #DF / shutdown logic (cpu.runDelivery).
+// Event delivery (SDM vol. 3A chapter 6, vol. 2 "INT n/INTO/INT3/INT1"): real-mode IVT (§20.1.4),
+// protected-mode IDT through interrupt and trap gates, with the stack switch through the TSS on a
+// privilege change (§6.12.1), from virtual-8086 mode (§20.3), and task gates (§6.12.2, task-switch.ts).
+// Every check is made before the first change to the processor state, so a fault raised here leaves the
+// interrupted context intact and the run loop (cpu.runDelivery) can fold it into #DF or shutdown
+// (§6.15, Table 6-5). Frames are written below the stack pointer before ESP moves: a fault while writing
+// them only leaves bytes in the free part of a stack, as on silicon.
 
 import type { CPU } from './cpu.ts';
-import { Descriptor, readDescriptor, setSegment, setSegmentFromDescriptor } from './segments.ts';
+import { Descriptor, markAccessed, readDescriptor, setSegment, setSegmentFromDescriptor } from './segments.ts';
 import {
-  AC, AR_DB, CR0_PE, CS, DS, ES, FS, GP, GS, IF, NP, NT, RF, SS, SSV, TF, TS, TYPE_CODE, TYPE_CONFORMING, VM,
-  ESP, EFLAGS_FIXED1,
+  AC, AR_DB, AR_UNUSABLE, CR0_PE, CS, DS, ES, FS, GP, GS, IF, NP, NT, RF, SS, SSV, TF, TS, TYPE_CONFORMING,
+  TYPE_EXPAND_DOWN, TYPE_WRITABLE, VM, ESP,
 } from './regs.ts';
 import { taskSwitch, TaskSwitchSource } from './task-switch.ts';
 
@@ -17,8 +21,10 @@ export const enum EventKind {
   Exception = 1,
   /** INT n: gate DPL must be >= CPL, EXT=0. */
   Software = 2,
-  /** INT3 / INTO (and INT1 ICEBP): DPL checked like INT n, EXT=0 (SDM vol. 3A §6.12.1.1). */
+  /** INT3 / INTO: DPL checked like INT n, EXT=0 (SDM vol. 3A §6.12.1.1, §6.13). */
   SoftwareException = 3,
+  /** INT1 (ICEBP, F1): a #DB trap without the DPL check, EXT=1 (SDM vol. 2 INT1; vol. 3C §24.8.3 type 5). */
+  PrivilegedSoftware = 4,
 }
 
 /** Vectors whose exceptions push an error code (SDM vol. 3A Table 6-1). */
@@ -26,30 +32,49 @@ export function pushesErrorCode(vector: number): boolean {
   return vector === 8 || (vector >= 10 && vector <= 14) || vector === 17;
 }
 
+/** Fault-class exceptions (SDM vol. 3A Table 6-1); #DB is raised only as a trap here. */
+export function isFaultVector(vector: number): boolean {
+  return vector === 0 || (vector >= 5 && vector <= 7) || (vector >= 10 && vector <= 14) || vector === 16 ||
+    vector === 17 || vector === 19;
+}
+
+/** Contributory exceptions (SDM vol. 3A Table 6-4): #DE, #TS, #NP, #SS, #GP. */
+export function isContributory(vector: number): boolean {
+  return vector === 0 || (vector >= 10 && vector <= 13);
+}
+
+// Scratch state (delivery never re-enters itself: a nested fault abandons the outer delivery).
 const gate = new Descriptor();
 const target = new Descriptor();
+const ssDesc = new Descriptor();
+/** The values of the frame being pushed, first pushed first (highest address). */
+const frame = new Int32Array(10);
+let tssSS = 0, tssESP = 0;
 
 /** Deliver `vector`. errorCode -1 means none is pushed. returnEip is the EIP saved on the stack. */
 export function deliverEvent(cpu: CPU, vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
   if (cpu.hook !== null && cpu.hook.event(cpu, vector, errorCode, kind, returnEip)) return;
-  cpu.halted = false;
-  if (!(cpu.cr0 & CR0_PE)) deliverReal(cpu, vector, returnEip);
+  if (!(cpu.cr0 & CR0_PE)) deliverReal(cpu, vector, kind, returnEip);
   else deliverProtected(cpu, vector, errorCode, kind, returnEip);
+  cpu.halted = false;
 }
 
-/** Real-address mode: push FLAGS, CS, IP; clear IF, TF, AC; jump through the IVT (SDM vol. 3A §20.1.4). */
-function deliverReal(cpu: CPU, vector: number, returnEip: number): void {
+/**
+ * Real-address mode (SDM vol. 3A §20.1.4, vol. 2 INT n "REAL-ADDRESS-MODE"): the 4-byte IVT entry must
+ * lie within the IDTR limit (#GP), the stack must hold 6 bytes (#SS); push FLAGS, CS, IP; clear IF, TF,
+ * AC; CS:IP from the IVT. No error code is pushed in real mode.
+ */
+function deliverReal(cpu: CPU, vector: number, kind: EventKind, returnEip: number): void {
+  const ext = kind === EventKind.Software || kind === EventKind.SoftwareException ? 0 : 1;
   const off = vector << 2;
-  if (off + 3 > cpu.idtrLimit) cpu.fault(GP, vector * 8 + 2);
+  if (off + 3 > cpu.idtrLimit) cpu.fault(GP, vector * 8 + 2 + ext);
   const ip = cpu.readLin16((cpu.idtrBase + off) | 0);
   const cs = cpu.readLin16((cpu.idtrBase + off + 2) | 0);
-  const fl = cpu.getEflags();
-  const sp0 = cpu.getSP();
-  try {
-    cpu.push16(fl);
-    cpu.push16(cpu.segSel[CS]);
-    cpu.push16(returnEip);
-  } catch (e) { cpu.setSP(sp0); throw e; }
+  frame[0] = cpu.getEflags() & 0xFFFF;
+  frame[1] = cpu.segSel[CS];
+  frame[2] = returnEip & 0xFFFF;
+  const sp = pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, 3, 2, cpu.segLo[SS], cpu.segWHi[SS], 0, false);
+  cpu.setSP(sp);
   cpu.flags &= ~(IF | TF | AC | RF);
   cpu.segSel[CS] = cs;
   cpu.segBase[CS] = cs << 4;
@@ -58,22 +83,46 @@ function deliverReal(cpu: CPU, vector: number, returnEip: number): void {
   cpu.nextEip = ip;
 }
 
-/** Protected mode (and virtual-8086 mode): SDM vol. 2 "INT n/INTO/INT3" operation, vol. 3A §6.12. */
+/**
+ * Check that n slots of `size` bytes fit below `sp` in a stack segment whose valid offsets are lo..hi
+ * (#SS(errCode) otherwise), write frame[0..n-1] downwards and return the new stack pointer.
+ * `sys`: write with supervisor privilege (the new stack of a privilege change).
+ */
+function pushFrame(cpu: CPU, base: number, sp: number, ss32: boolean, n: number, size: number, lo: number, hi: number,
+  errCode: number, sys: boolean): number {
+  const mask = ss32 ? 0xFFFFFFFF : 0xFFFF;
+  for (let k = 1; k <= n; k++) {
+    const off = ((sp - k * size) & mask) >>> 0;
+    if (off < lo || off + size - 1 > hi) cpu.fault(SSV, errCode);
+  }
+  for (let k = 1; k <= n; k++) {
+    const lin = (base + (((sp - k * size) & mask) >>> 0)) | 0;
+    const v = frame[k - 1];
+    if (size === 4) { if (sys) cpu.writeSys32(lin, v); else cpu.writeLin32(lin, v); }
+    else if (sys) cpu.writeSys16(lin, v); else cpu.writeLin16(lin, v);
+  }
+  return ((sp - n * size) & mask) >>> 0;
+}
+
+/** Protected mode and virtual-8086 mode: SDM vol. 2 "INT n/INTO/INT3/INT1" Operation, vol. 3A §6.12. */
 function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
-  const ext = kind === EventKind.External || kind === EventKind.Exception ? 1 : 0;
+  const soft = kind === EventKind.Software || kind === EventKind.SoftwareException;
+  const ext = soft ? 0 : 1;
+  // Faults about the gate itself name the IDT entry: index = vector, IDT bit (bit 1) set (§6.13).
   const idtErr = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > cpu.idtrLimit) cpu.fault(GP, idtErr);
   gate.addr = (cpu.idtrBase + vector * 8) | 0;
   gate.lo = cpu.readSys32(gate.addr);
   gate.hi = cpu.readSys32((gate.addr + 4) | 0);
   const gtype = gate.type;
-  // Only task gates (5) and 16/32-bit interrupt (6/14) and trap (7/15) gates are allowed in the IDT.
+  // Only task gates (5) and 16/32-bit interrupt (6/14) and trap (7/15) gates may be in the IDT (§6.11).
   if (gate.s || !(gtype === 5 || gtype === 6 || gtype === 7 || gtype === 14 || gtype === 15)) cpu.fault(GP, idtErr);
-  const soft = kind === EventKind.Software || kind === EventKind.SoftwareException;
+  // INT n, INT3 and INTO may only use gates with DPL >= CPL (§6.12.1.1); INT1 and events are exempt.
   if (soft && gate.dpl < cpu.cpl) cpu.fault(GP, idtErr);
   if (!gate.present) cpu.fault(NP, idtErr);
 
   if (gtype === 5) {
+    // Task gate (§6.12.2): the error code, if any, goes on the new task's stack.
     taskSwitch(cpu, gate.gateSelector, TaskSwitchSource.Interrupt, returnEip, errorCode);
     return;
   }
@@ -89,79 +138,95 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
   const offset = is32 ? gate.gateOffset : gate.gateOffset & 0xFFFF;
   const conforming = (target.type & TYPE_CONFORMING) !== 0;
   const v86 = (cpu.flags & VM) !== 0;
-  const oldFlags = cpu.getEflags();
+  let oldFlags = cpu.getEflags();
+  // Fault-class exceptions push RF=1 so that IRET resumes without re-triggering an instruction
+  // breakpoint (SDM vol. 3B §17.3.1.1).
+  if (kind === EventKind.Exception && isFaultVector(vector)) oldFlags |= RF;
+  const size = is32 ? 4 : 2;
+  const words = is32 ? 0xFFFFFFFF : 0xFFFF;
 
   if (!conforming && target.dpl < cpu.cpl) {
-    // Inter-privilege: new SS:ESP from the TSS for the target DPL (SDM vol. 3A §6.12.1, Figure 6-4).
+    // INTER-PRIVILEGE-LEVEL-INTERRUPT / INTERRUPT-FROM-VIRTUAL-8086-MODE: a new stack from the TSS.
     if (v86 && target.dpl !== 0) cpu.fault(GP, selErr);
     const newCpl = target.dpl;
-    const { ss: newSS, esp: newESP } = readTssStack(cpu, newCpl, ext);
+    readTssStack(cpu, newCpl, ext);
+    const newSS = tssSS;
     const ssErr = (newSS & 0xFFFC) + ext;
     if ((newSS & 0xFFFC) === 0) cpu.fault(TS, ext);
-    const ssd = new Descriptor();
-    if (!readDescriptor(cpu, newSS, ssd)) cpu.fault(TS, ssErr);
-    if ((newSS & 3) !== newCpl || ssd.dpl !== newCpl || !ssd.isData || !(ssd.type & 2)) cpu.fault(TS, ssErr);
-    if (!ssd.present) cpu.fault(SSV, ssErr);
-    // Build the frame on the new stack before committing any state.
-    const ss32 = (ssd.ar & AR_DB) !== 0;
-    const words: number[] = [];
-    if (v86) words.push(cpu.segSel[GS], cpu.segSel[FS], cpu.segSel[DS], cpu.segSel[ES]);
-    words.push(cpu.segSel[SS], cpu.getSP(), oldFlags, cpu.segSel[CS], returnEip);
-    if (errorCode >= 0) words.push(errorCode);
-    const size = is32 ? 4 : 2;
-    const ssBase = ssd.base, ssLimit = ssd.limit;
-    let sp = ss32 ? newESP >>> 0 : newESP & 0xFFFF;
-    const total = words.length * size;
-    const low = ss32 ? (sp - total) >>> 0 : (sp - total) & 0xFFFF;
-    // Limit check of the new stack (expand-up data segment).
-    if (low > ssLimit) cpu.fault(SSV, ext);
-    const saveCpl = cpu.cpl;
-    cpu.cpl = newCpl; cpu.cplChanged();
-    try {
-      for (const w of words) {
-        sp = ss32 ? (sp - size) >>> 0 : (sp - size) & 0xFFFF;
-        const lin = (ssBase + sp) | 0;
-        if (size === 4) cpu.writeSys32(lin, w); else cpu.writeSys16(lin, w);
-      }
-    } catch (e) { cpu.cpl = saveCpl; cpu.cplChanged(); throw e; }
-    if (v86) {
-      for (const s of [GS, FS, DS, ES]) setSegment(cpu, s, 0, 0, 0, 0x10000);
+    if (!readDescriptor(cpu, newSS, ssDesc)) cpu.fault(TS, ssErr);
+    if ((newSS & 3) !== newCpl || ssDesc.dpl !== newCpl || !ssDesc.isData || !(ssDesc.type & TYPE_WRITABLE)) {
+      cpu.fault(TS, ssErr);
     }
-    setSegmentFromDescriptor(cpu, SS, (newSS & ~3) | newCpl, ssd);
-    if (ss32) cpu.r32[ESP] = sp; else cpu.r16[ESP << 1] = sp;
-    cpu.flags &= ~VM;
+    if (!ssDesc.present) cpu.fault(SSV, ssErr);
+    if (offset > target.limit) cpu.fault(GP, ext);
+    // The frame (Figure 6-4 / Figure 20-2): [GS FS DS ES] SS ESP EFLAGS CS EIP [error code].
+    let n = 0;
+    if (v86) {
+      frame[n++] = cpu.segSel[GS]; frame[n++] = cpu.segSel[FS]; frame[n++] = cpu.segSel[DS]; frame[n++] = cpu.segSel[ES];
+    }
+    frame[n++] = cpu.segSel[SS];
+    frame[n++] = cpu.r32[ESP] & words;
+    frame[n++] = oldFlags & words;
+    frame[n++] = cpu.segSel[CS];
+    frame[n++] = returnEip & words;
+    if (errorCode >= 0) frame[n++] = errorCode & words;
+    const ss32 = (ssDesc.ar & AR_DB) !== 0;
+    const ssType = ssDesc.type;
+    const lo = ssType & TYPE_EXPAND_DOWN ? ssDesc.limit + 1 : 0;
+    const hi = ssType & TYPE_EXPAND_DOWN ? (ss32 ? 0xFFFFFFFF : 0xFFFF) : ssDesc.limit;
+    const sp = pushFrame(cpu, ssDesc.base, tssESP, ss32, n, size, lo, hi, ssErr, true);
+    // Commit.
+    if (v86) {
+      // Protected-mode code must not inherit real-mode style segment values (§20.3.1.1).
+      setSegment(cpu, GS, 0, 0, 0, AR_UNUSABLE); setSegment(cpu, FS, 0, 0, 0, AR_UNUSABLE);
+      setSegment(cpu, DS, 0, 0, 0, AR_UNUSABLE); setSegment(cpu, ES, 0, 0, 0, AR_UNUSABLE);
+    }
+    markAccessed(cpu, ssDesc);
+    setSegmentFromDescriptor(cpu, SS, newSS, ssDesc);
+    cpu.r32[ESP] = ss32 ? sp : (tssESP & ~0xFFFF) | sp;
+    markAccessed(cpu, target);
+    setSegmentFromDescriptor(cpu, CS, (sel & ~3) | newCpl, target);
+    cpu.cpl = newCpl;
   } else {
+    // INTRA-PRIVILEGE-LEVEL-INTERRUPT: conforming target or DPL = CPL; never from virtual-8086 mode.
     if (v86) cpu.fault(GP, selErr);
-    // Same privilege: push on the current stack.
-    const sp0 = cpu.r32[ESP];
-    try {
-      if (is32) { cpu.push32(oldFlags); cpu.push32(cpu.segSel[CS]); cpu.push32(returnEip); if (errorCode >= 0) cpu.push32(errorCode); }
-      else { cpu.push16(oldFlags); cpu.push16(cpu.segSel[CS]); cpu.push16(returnEip); if (errorCode >= 0) cpu.push16(errorCode); }
-    } catch (e) { cpu.r32[ESP] = sp0; throw e; }
+    if (offset > target.limit) cpu.fault(GP, ext);
+    let n = 0;
+    frame[n++] = oldFlags & words;
+    frame[n++] = cpu.segSel[CS];
+    frame[n++] = returnEip & words;
+    if (errorCode >= 0) frame[n++] = errorCode & words;
+    const sp = pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, n, size, cpu.segLo[SS], cpu.segWHi[SS], ext, false);
+    cpu.setSP(sp);
+    markAccessed(cpu, target);
+    setSegmentFromDescriptor(cpu, CS, (sel & ~3) | cpu.cpl, target);
   }
-  const newCpl = conforming ? cpu.cpl : target.dpl;
-  setSegmentFromDescriptor(cpu, CS, (sel & ~3) | newCpl, target);
-  cpu.cpl = newCpl;
-  cpu.cplChanged();
-  if (offset > target.limit) cpu.fault(GP, ext);
-  // TF, VM, RF and NT are cleared; interrupt gates also clear IF (SDM vol. 3A §6.12.1.2).
+  // TF, VM, RF and NT are cleared; an interrupt gate also clears IF (SDM vol. 3A §6.12.1.3).
   let fl = cpu.flags & ~(TF | VM | RF | NT);
   if (!trapGate) fl &= ~IF;
-  cpu.flags = fl | EFLAGS_FIXED1;
-  cpu.modeChanged();
+  cpu.flags = fl;
+  if (v86) for (let s = 0; s < 6; s++) cpu.segChanged(s);
+  cpu.cplChanged();
   cpu.eip = offset;
   cpu.nextEip = offset;
 }
 
-/** SS:ESP for privilege level `dpl` from the current TSS (32-bit or 16-bit, SDM vol. 3A §7.2.1/§7.6). */
-export function readTssStack(cpu: CPU, dpl: number, ext: number): { ss: number; esp: number } {
-  const tss32 = (cpu.trAR & 0xF) === 0x9 || (cpu.trAR & 0xF) === 0xB;
+/**
+ * SS:ESP for privilege level `dpl` from the current TSS into tssSS/tssESP (SDM vol. 2 INT n
+ * "INTER-PRIVILEGE-LEVEL-INTERRUPT"): 32-bit TSS ESPn at 8n+4, SSn at 8n+8; 16-bit TSS SPn at 4n+2, SSn
+ * at 4n+4. The entry must lie within the TSS limit, else #TS(current TSS selector + EXT).
+ */
+export function readTssStack(cpu: CPU, dpl: number, ext: number): void {
+  const t = cpu.trAR & 0xF;
+  const tss32 = t === 0x9 || t === 0xB;
   const off = tss32 ? dpl * 8 + 4 : dpl * 4 + 2;
-  const size = tss32 ? 8 : 4;
-  if (off + size - 1 > cpu.trLimit) cpu.fault(TS, (cpu.trSel & 0xFFFC) + ext);
+  if (off + (tss32 ? 5 : 3) > cpu.trLimit) cpu.fault(TS, (cpu.trSel & 0xFFFC) + ext);
   const base = cpu.trBase;
-  if (tss32) return { esp: cpu.readSys32((base + off) | 0) >>> 0, ss: cpu.readSys16((base + off + 4) | 0) };
-  return { esp: cpu.readSys16((base + off) | 0), ss: cpu.readSys16((base + off + 2) | 0) };
+  if (tss32) {
+    tssESP = cpu.readSys32((base + off) | 0) >>> 0;
+    tssSS = cpu.readSys16((base + off + 4) | 0);
+  } else {
+    tssESP = cpu.readSys16((base + off) | 0);
+    tssSS = cpu.readSys16((base + off + 2) | 0);
+  }
 }
-
-export { TYPE_CODE };
