@@ -164,6 +164,25 @@ export class Uart16550 implements PortDevice {
   /** True while the transmitter holds or sends data. */
   get transmitting(): boolean { return this.tsrBusy || this.tx.count > 0; }
 
+  /**
+   * The machine is stopping: hand everything still in the transmitter (shift register, THR / XMIT
+   * FIFO) to the host now, as the line would have done a few character times later.
+   */
+  drainTransmitter(): void {
+    if (this.mcr & MCR_LOOP) return;
+    if (this.tsrBusy) {
+      this.timer.cancel(this.txEvent);
+      this.txEvent = 0;
+      this.tsrBusy = false;
+      this.bytesTransmitted++;
+      this.onTransmit(this.tsrByte);
+    }
+    while (this.tx.count > 0) {
+      this.bytesTransmitted++;
+      this.onTransmit(this.tx.pop());
+    }
+  }
+
   /** Current IRQ output level. */
   get irq(): boolean { return this.irqLevel; }
 
