@@ -144,11 +144,15 @@ test('a triple fault stops the machine with reason shutdown', () => {
   assert.deepEqual(pc.run(), { reason: 'shutdown' });
 });
 
-test('HLT with IF=0 is a stop; HLT with IF=1 and nothing scheduled is idle', () => {
+test('HLT with IF=0, or with every PIC input masked, is a stop; with nothing scheduled it is idle', () => {
   assert.deepEqual(machine('faf4').pc.run(), { reason: 'halted' });
-  const { pc } = machine('fbf4');
+  // sti; hlt with the PIC as a BIOS leaves it (everything masked): nothing can ever wake the CPU.
+  assert.deepEqual(machine('fbf4').pc.run(), { reason: 'halted', detail: 'all interrupts masked' });
+  // out 0x43,0x30 (counter 0 waits for a count: no PIT events); IRQ 0 unmasked; sti; hlt
+  const { pc } = machine('b030e643fbf4');
+  pc.io.out8(0x21, 0xFE);
   assert.deepEqual(pc.run(), { reason: 'idle' });
-  assert.equal(pc.cpu.icount, 2);
+  assert.equal(pc.cpu.icount, 4);
 });
 
 test('instruction budget and time bound', () => {
@@ -160,18 +164,40 @@ test('instruction budget and time bound', () => {
 });
 
 test('a halted CPU skips idle time to the next device event', () => {
-  // COM1 transmits one byte (an event one character time ahead), then sti; hlt... the THRE interrupt
-  // is masked in the PIC, so the CPU wakes for nothing and the machine goes idle after the event.
-  // mov dx,0x3f8; mov al,'x'; out dx,al; sti; hlt
+  // mov dx,0x3f8; mov al,'x'; out dx,al; sti; hlt — IRQ 4 unmasked, but the UART interrupts are not
+  // enabled, so the CPU sleeps through the transmission and the (masked) PIT events.
   const { pc, out } = machine('66baf803b078eefbf4');
-  const r = pc.run();
-  assert.deepEqual(r, { reason: 'idle' });
+  pc.io.out8(0x21, 0xEF);
+  assert.deepEqual(pc.run(Infinity, 50_000), { reason: 'time' });
+  assert.deepEqual(out, [], 'the byte is still on the line');
+  assert.equal(pc.cpu.icount, 5);
+  assert.equal(pc.stats().idleNs, 50_000 - 5);
+  // The OUT is the third instruction: it runs at t=2, the byte leaves one character time later.
+  assert.deepEqual(pc.run(Infinity, 2 + pc.uart.charTimeNs()), { reason: 'time' });
   assert.deepEqual(out, [0x78]);
   assert.equal(pc.cpu.icount, 5);
-  // The OUT is the third instruction: it runs at t=2 (two retired before it); the byte leaves the
-  // shift register one character time later, and the CPU sleeps until then.
-  assert.equal(pc.stats().virtualNs, 2 + pc.uart.charTimeNs());
-  assert.equal(pc.stats().idleNs, pc.stats().virtualNs - 5);
+});
+
+// PIC vectors 0x20-0x2F, only IRQ 0 unmasked; PIT counter 0 mode 2 count 0x12A5 (250 Hz); sti;
+// idle: hlt; cmp dword [count],5; jb idle; exit with status 7. Handler at 0x10034: inc dword [count];
+// EOI; iret. count at 0x10030.
+const PIT_PROGRAM = 'b011e620b020e621b004e621b001e621b0fee621b034e643b0a5e640b012e640fbf4833d300001000572f6b003e6f4' +
+  '9000000000ff0530000100b020e620cf';
+
+test('PIT interrupts at 250 Hz wake the halted CPU; idle time is skipped, deterministically', () => {
+  const runOnce = () => {
+    const { pc } = machine(PIT_PROGRAM);
+    writeGate(pc, 0x20, CODE + 0x34);
+    const r = pc.run(Infinity, 1e9);
+    return { r, st: pc.stats() };
+  };
+  const a = runOnce();
+  assert.deepEqual(a.r, { reason: 'exit', exitStatus: 7 });
+  assert.equal(a.st.interrupts, 5);
+  assert.ok(a.st.instructions < 100, `${a.st.instructions} instructions`);
+  // Five periods of 4773 PIT clocks: 5 * 4773 / 1193182 Hz = 20.0009 ms after the count was loaded.
+  assert.ok(a.st.virtualNs > 20_000_000 && a.st.virtualNs < 20_010_000, `virtual time ${a.st.virtualNs}`);
+  assert.deepEqual(runOnce(), a);
 });
 
 test('the memory map: ROM area ignores writes, the VGA window is plain memory, memory size is checked', () => {

@@ -21,6 +21,8 @@ import { PhysicalMemory } from './memory.ts';
 import { IoBus } from './io-bus.ts';
 import { Scheduler } from './scheduler.ts';
 import { PicPair } from './pic8259.ts';
+import { Pit8254 } from './pit8254.ts';
+import { Port61 } from './port61.ts';
 import { Uart16550 } from './uart16550.ts';
 import { I8042 } from './i8042.ts';
 import { Port92 } from './port92.ts';
@@ -64,7 +66,10 @@ export type StopReason =
   | 'time'
   /** The guest wrote to isa-debug-exit (exitStatus). */
   | 'exit'
-  /** HLT with interrupts disabled: nothing can wake the processor (no NMI source): powered off. */
+  /**
+   * HLT with interrupts disabled, or with every PIC input masked: nothing can wake the processor (there
+   * is no NMI source): the guest has powered off.
+   */
   | 'halted'
   /** Triple fault: the processor entered the shutdown state. */
   | 'shutdown'
@@ -81,7 +86,7 @@ export interface RunResult {
   exitStatus?: number;
   /** For 'wait': host ns until the next device event is due. */
   waitNs?: number;
-  /** For 'reset': which device asked. */
+  /** For 'reset': which device asked; for 'halted': why nothing can wake the processor. */
   detail?: string;
 }
 
@@ -105,6 +110,8 @@ export class PC {
   readonly cpu: CPU;
   readonly scheduler: Scheduler;
   readonly pic: PicPair;
+  readonly pit: Pit8254;
+  readonly port61: Port61;
   readonly uart: Uart16550;
   readonly kbc: I8042;
   readonly port92: Port92;
@@ -141,6 +148,11 @@ export class PC {
     this.pic = new PicPair((level) => cpu.setIntr(level));
     this.pic.register(this.io);
     cpu.pic = this.pic;
+
+    this.pit = new Pit8254(this.scheduler, (level) => this.pic.setIrq(IRQ_PIT, level));
+    this.pit.register(this.io);
+    this.port61 = new Port61(this.pit, this.scheduler);
+    this.port61.register(this.io);
 
     const serialOut = config.serialOut ?? (() => {});
     this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l) });
@@ -204,6 +216,12 @@ export class PC {
     if (this.inCpu) this.cpu.requestStop(Stop.Request);
   }
 
+  /** IRQ lines (bit n = IRQ n) that can reach the processor through the PIC masks. */
+  private unmaskedIrqs(): number {
+    const m = ~this.pic.imr & 0xFFFF;
+    return (m & 0xFB) | (m & 0x04 ? m & 0xFF00 : 0);
+  }
+
   /** The machine stops for good: bytes still in the UART's transmitter reach the host. */
   private finish(r: RunResult): RunResult {
     this.uart.drainTransmitter();
@@ -252,6 +270,10 @@ export class PC {
       if (!(cpu.flags & IF)) {
         sched.runDue(this.now());
         return this.finish(this.stopped ?? { reason: 'halted' });
+      }
+      if (this.unmaskedIrqs() === 0) {
+        // Every PIC input is masked: no device can ever wake the processor.
+        return this.finish(this.stopped ?? { reason: 'halted', detail: 'all interrupts masked' });
       }
       const next = sched.nextEventTime();
       if (next === Infinity) return { reason: 'idle' };
