@@ -69,8 +69,9 @@ function lss(cpu: CPU, i: Insn): void { loadFarPointer(cpu, i, SS); }
 function lfs(cpu: CPU, i: Insn): void { loadFarPointer(cpu, i, FS); }
 function lgs(cpu: CPU, i: Insn): void { loadFarPointer(cpu, i, GS); }
 
-// ---- ARPL r/m16, r16 (63): raise the destination's RPL to the source's; ZF tells whether it changed. A
-// memory destination is checked for writing even when it is not changed (read-modify-write access). ----
+// ---- ARPL r/m16, r16 (63): raise the destination's RPL to the source's; ZF tells whether it changed.
+// A memory destination is read, and written only when it changes (SDM vol. 2 ARPL Operation; silicon
+// reports a not-present destination as a read fault). ----
 function arpl(cpu: CPU, i: Insn): void {
   requireProtected(cpu);
   const src = cpu.r16[i.reg << 1] & 3;
@@ -80,9 +81,10 @@ function arpl(cpu: CPU, i: Insn): void {
     if (change) cpu.r16[i.rm << 1] = (dst & ~3) | src;
     cpu.setFlag(ZF, change);
   } else {
-    const dst = cpu.rmw16(i.seg, cpu.ea(i));
+    const off = cpu.ea(i);
+    const dst = cpu.read16(i.seg, off);
     const change = (dst & 3) < src;
-    if (change) cpu.commit16((dst & ~3) | src);
+    if (change) cpu.write16(i.seg, off, (dst & ~3) | src);
     cpu.setFlag(ZF, change);
   }
 }
