@@ -125,9 +125,10 @@ function step(cpu: CPU, i: Insn, kind: number, size: number): void {
 /** Execute a string instruction: once, or repeated by its prefix. */
 function run(cpu: CPU, i: Insn, kind: number, size: number): void {
   if (kind >= K_INS) {
-    // I/O permission is checked even when the count is zero (silicon does; so does the real CPU's
-    // microcode order: permission, then the count), then the intercept point (SDM vol. 3C §25.1.1: the
-    // I/O-permission #GP has priority over an I/O VM exit; memory faults do not).
+    // I/O permission is checked before the count: REP INS/OUTS with (E)CX = 0 still raises #GP(0) at
+    // CPL > IOPL on silicon (golden "ins*-f3-c0-gp"). Then the intercept point, once per execution step
+    // (before any iteration, count zero included): the I/O-permission #GP has priority over an I/O VM
+    // exit, memory faults of the string operand do not (SDM vol. 3C §25.1.1).
     const port = cpu.r16[EDX << 1];
     cpu.checkIo(port, size);
     cpu.sensitive(kind === K_INS ? Sensitive.IoIn : Sensitive.IoOut, port, size);
