@@ -72,8 +72,11 @@ export function farJump(cpu: CPU, sel: number, offset: number, o32: boolean): vo
       cpu.nextEip = t;
       return;
     }
-    case TASK_GATE: viaTaskGate(cpu, d, sel, TaskSwitchSource.Jmp); return;
-    case TSS16_AVAIL: case TSS32_AVAIL: toTss(cpu, d, sel, TaskSwitchSource.Jmp); return;
+    case TASK_GATE: case TSS16_AVAIL: case TSS32_AVAIL:
+      // JMP to a TSS or through a task gate: task-switch.ts makes the TASK-GATE / TASK-STATE-SEGMENT checks
+      // of SDM vol. 2 JMP (gate or TSS DPL >= CPL and RPL, present, TSS available and in the GDT).
+      taskSwitch(cpu, sel, TaskSwitchSource.Jmp, cpu.nextEip, -1);
+      return;
     default: cpu.fault(GP, err);
   }
 }
@@ -119,8 +122,11 @@ export function farCall(cpu: CPU, sel: number, offset: number, o32: boolean, ret
       else callGateSame(cpu, d, csSel, cd, returnEip);
       return;
     }
-    case TASK_GATE: viaTaskGate(cpu, d, sel, TaskSwitchSource.Call, returnEip); return;
-    case TSS16_AVAIL: case TSS32_AVAIL: toTss(cpu, d, sel, TaskSwitchSource.Call, returnEip); return;
+    case TASK_GATE: case TSS16_AVAIL: case TSS32_AVAIL:
+      // CALL to a TSS or through a task gate: a nested task switch (back link, NT) with the checks of
+      // SDM vol. 2 CALL "TASK-GATE" / "TASK-STATE-SEGMENT" made by task-switch.ts.
+      taskSwitch(cpu, sel, TaskSwitchSource.Call, returnEip, -1);
+      return;
     default: cpu.fault(GP, err);
   }
 }
@@ -313,28 +319,3 @@ function readGateCode(cpu: CPU, csSel: number): Descriptor {
   if (!readDescriptor(cpu, csSel, code) || !code.isCode) cpu.fault(GP, csSel & 0xFFFC);
   return code;
 }
-
-/**
- * JMP/CALL through a task gate (SDM vol. 2 JMP/CALL "TASK-GATE"): gate DPL ≥ CPL and RPL, present; the TSS
- * selector it holds must name an available TSS in the GDT (#GP(TSS selector)), present (#NP(TSS selector)).
- */
-function viaTaskGate(cpu: CPU, g: Descriptor, sel: number, source: TaskSwitchSource, returnEip = cpu.nextEip): void {
-  if (g.dpl < cpu.cpl || g.dpl < (sel & 3)) cpu.fault(GP, sel & 0xFFFC);
-  if (!g.present) cpu.fault(NP, sel & 0xFFFC);
-  const tssSel = g.gateSelector, terr = tssSel & 0xFFFC;
-  if (tssSel & 4) cpu.fault(GP, terr);
-  const t = code;
-  if (!readDescriptor(cpu, tssSel, t)) cpu.fault(GP, terr);
-  if (t.s || (t.type !== TSS16_AVAIL && t.type !== TSS32_AVAIL)) cpu.fault(GP, terr);
-  if (!t.present) cpu.fault(NP, terr);
-  taskSwitch(cpu, tssSel, source, returnEip, -1);
-}
-
-/** JMP/CALL naming an available TSS directly: DPL ≥ CPL and RPL, in the GDT, present. */
-function toTss(cpu: CPU, d: Descriptor, sel: number, source: TaskSwitchSource, returnEip = cpu.nextEip): void {
-  const err = sel & 0xFFFC;
-  if (d.dpl < cpu.cpl || d.dpl < (sel & 3) || (sel & 4)) cpu.fault(GP, err);
-  if (!d.present) cpu.fault(NP, err);
-  taskSwitch(cpu, sel, source, returnEip, -1);
-}
-
