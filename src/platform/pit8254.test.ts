@@ -499,3 +499,39 @@ test('saveState / loadState: a restored PIT continues identically', () => {
   assert.deepEqual(b.edges, a.edges);
   assert.ok(a.edges.length > 0);
 });
+
+test('wired to the PIC: Linux timer setup delivers vector 0x30 every 4773 ticks, RTC-free', async () => {
+  const { PicPair } = await import('./pic8259.ts');
+  const clock = { now: 0 };
+  const sched = new Scheduler(() => clock.now);
+  const io = new IoBus();
+  const taken: { t: number; vec: number }[] = [];
+  let intr = false;
+  const pic = new PicPair((l) => (intr = l));
+  pic.register(io);
+  const pit = new Pit8254(sched, (level) => pic.setIrq(0, level));
+  pit.register(io);
+  // Linux: PIC init, timer unmasked, PIT ch0 mode 2 at 250 Hz
+  for (const [p, v] of [[0x21, 0xFF], [0xA1, 0xFF], [0x20, 0x11], [0x21, 0x30], [0x21, 0x04], [0x21, 0x01],
+    [0xA0, 0x11], [0xA1, 0x38], [0xA1, 0x02], [0xA1, 0x01], [0x21, 0xFA], [0xA1, 0xFF],
+    [0x43, 0x34], [0x40, 0xA5], [0x40, 0x12]]) io.out8(p, v);
+  // A "CPU" with IF=1 that takes each interrupt 1000 ns after INTR rises and EOIs at once.
+  const end = 100_000_000;
+  while (clock.now < end) {
+    const next = Math.min(sched.nextEventTime(), end);
+    clock.now = next;
+    sched.runDue(next);
+    if (intr) {
+      clock.now += 1000;
+      const vec = pic.acknowledge();
+      taken.push({ t: clock.now, vec });
+      io.out8(0x20, 0x60);
+    }
+  }
+  assert.equal(taken.length, 24, '100 ms at 250 Hz: the 25th tick is at 100.006 ms');
+  taken.forEach((x, i) => {
+    assert.equal(x.vec, 0x30);
+    assert.equal(x.t, nsOfTick(1 + 4773 * (i + 1)) + 1000);
+  });
+  assert.equal(pic.spurious, 0);
+});

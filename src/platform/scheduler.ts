@@ -23,9 +23,14 @@
 // While a callback runs, now() returns that event's scheduled time (never less than any time a
 // device has already been told), so a device computes its state exactly at the edge it scheduled.
 //
+// Scheduler implements DeviceTimer (device-timer.ts), the interface devices take, so device tests can
+// drive them with either a Scheduler over a hand-set clock or ManualTimer.
+//
 // The helpers ticksAt()/tickTime() convert between virtual ns and the ticks of a device clock of an
 // integer frequency (PIT 1193182 Hz, RTC 32768 Hz) exactly, in integer arithmetic: clock edge k lies
 // at the real time k * 1e9 / hz ns, so there is no accumulated drift however long the machine runs.
+
+import type { DeviceTimer } from './device-timer.ts';
 
 export type EventCallback = (time: number) => void;
 /** Opaque handle of a scheduled event (a positive integer, never reused). 0 is never a valid handle. */
@@ -70,7 +75,7 @@ export function tickTime(tick: number, hz: number): number {
   return q * NS_PER_S + (d * hz === x ? d : d + 1);
 }
 
-export class Scheduler {
+export class Scheduler implements DeviceTimer {
   private readonly heap: Ev[] = [];
   private readonly live = new Map<EventHandle, Ev>();
   private seq = 0;
