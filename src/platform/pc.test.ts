@@ -218,4 +218,26 @@ test('unclaimed ports read all ones; devices answer at their ports', () => {
   assert.equal(pc.io.in8(0x64), 0x14, 'i8042 status');
   assert.equal(pc.io.in8(0x21), 0xFB, 'PIC mask as a BIOS leaves it');
   assert.equal(pc.io.in8(0xE9), 0xE9);
+  const cmos = (r: number) => { pc.io.out8(0x70, r); return pc.io.in8(0x71); };
+  assert.deepEqual([cmos(0x30), cmos(0x31)], [0x00, 0x0C], 'CMOS extended memory: 3072 KiB above 1 MiB');
+  assert.deepEqual([cmos(0x15), cmos(0x16)], [0x80, 0x02], 'CMOS base memory: 640 KiB');
+  assert.equal(cmos(0x0B) & 0x02, 0x02, 'RTC in 24-hour mode');
+  pc.io.out8(0x43, 0x00); // latch PIT counter 0
+  const lo = pc.io.in8(0x40), hi = pc.io.in8(0x40);
+  assert.ok(((hi << 8) | lo) <= 0xFFFF);
+  assert.equal(pc.io.in8(0x61) & 0x01, 0, 'PIT gate 2 low');
+});
+
+test('RTC periodic interrupt reaches the CPU as IRQ 8 through the slave PIC', () => {
+  // CMOS register B = 0x42 (PIE, 24-hour); the PIC as a BIOS leaves it (slave vectors 0x70-0x77) with
+  // IRQ 2 (cascade) and IRQ 8 unmasked. The vector 0x70 handler exits with status 9.
+  //   mov al,0x0b; out 0x70,al; mov al,0x42; out 0x71,al; mov al,0xfb; out 0x21,al; mov al,0xfe; out 0xa1,al; sti; hlt
+  //   handler (0x10014): mov al,4; out 0xf4,al
+  const { pc } = machine('b00be670b042e671b0fbe621b0fee6a1fbf4' + '9090' + 'b004e6f4');
+  writeGate(pc, 0x70, CODE + 0x14);
+  assert.deepEqual(pc.run(Infinity, 1e9), { reason: 'exit', exitStatus: 9 });
+  // Register A as a BIOS leaves it: 1024 Hz, i.e. every 32 ticks of the 32768 Hz time base counted
+  // from power-on: the first edge at ceil(32e9 / 32768) = 976563 ns, then the handler's 2 instructions.
+  assert.equal(pc.stats().virtualNs, 976_565);
+  assert.equal(pc.stats().interrupts, 1);
 });

@@ -23,6 +23,7 @@ import { Scheduler } from './scheduler.ts';
 import { PicPair } from './pic8259.ts';
 import { Pit8254 } from './pit8254.ts';
 import { Port61 } from './port61.ts';
+import { CmosRtc } from './cmos-rtc.ts';
 import { Uart16550 } from './uart16550.ts';
 import { I8042 } from './i8042.ts';
 import { Port92 } from './port92.ts';
@@ -56,6 +57,8 @@ export interface PCConfig {
    * and a halted CPU waits for real time to pass. Without it, time is purely virtual and deterministic.
    */
   hostClock?: () => number;
+  /** What the RTC reads at virtual time 0, in Unix seconds (UTC). Default: a fixed date, for determinism. */
+  rtcStartTime?: number;
 }
 
 /** Why run() returned. */
@@ -112,6 +115,7 @@ export class PC {
   readonly pic: PicPair;
   readonly pit: Pit8254;
   readonly port61: Port61;
+  readonly rtc: CmosRtc;
   readonly uart: Uart16550;
   readonly kbc: I8042;
   readonly port92: Port92;
@@ -153,6 +157,9 @@ export class PC {
     this.pit.register(this.io);
     this.port61 = new Port61(this.pit, this.scheduler);
     this.port61.register(this.io);
+
+    this.rtc = new CmosRtc(this.scheduler, (level) => this.pic.setIrq(IRQ_RTC, level), { ramSize: memSize, startTime: config.rtcStartTime });
+    this.rtc.register(this.io);
 
     const serialOut = config.serialOut ?? (() => {});
     this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l) });
