@@ -289,6 +289,7 @@ export class PicPair implements PortDevice {
 
   /** Drive interrupt line `irq` (0-15) to `level`. Edge-triggered inputs latch on the rising edge. */
   setIrq(irq: number, level: boolean): void {
+    irq &= 15;
     if (irq === 2) irq = 9; // the AT bus's IRQ2 pin is wired to IRQ 9
     if (irq < 8) this.master.setLine(irq, level);
     else this.slave.setLine(irq & 7, level);

@@ -116,3 +116,20 @@ test('ticksAt / tickTime are exact inverses at the PIT and RTC rates', () => {
   // RTC: 8 ticks of 32768 Hz = 244140.625 ns -> 244141
   assert.equal(tickTime(8, 32768), 244141);
 });
+
+test('clear() drops every event; now() follows a clock moved backwards (snapshot restore)', () => {
+  const { s, t } = mk();
+  let fired = 0;
+  s.schedule(10, () => fired++);
+  s.schedule(20, () => fired++);
+  t.now = 500;
+  assert.equal(s.now(), 500);
+  t.now = 100;
+  s.clear();
+  assert.equal(s.size, 0);
+  assert.equal(s.nextEventTime(), Infinity);
+  assert.equal(s.now(), 100);
+  s.schedule(150, () => fired += s.now());
+  s.runDue(1000);
+  assert.equal(fired, 150);
+});

@@ -12,6 +12,7 @@
 //   sched.nextEventTime();                                // earliest pending time, Infinity if none
 //   sched.runDue(nowNs);                                  // fire every event with time <= nowNs
 //   sched.onEarlier = (t) => cpu.requestStop();           // a new event became the earliest one
+//   sched.clear();                                        // drop all events (snapshot restore)
 //
 // The machine's run loop is expected to be: limit = min(slice, nextEventTime() - now) instructions,
 // cpu.run(limit), runDue(now); on HLT, advance the idle time to nextEventTime() and runDue() again.
@@ -92,8 +93,15 @@ export class Scheduler implements DeviceTimer {
   now(): number {
     if (this.firing >= 0) return Math.max(this.firing, this.highWater);
     const t = this.clock();
-    if (t > this.highWater) this.highWater = t;
-    return this.highWater;
+    this.highWater = t; // follows the clock (which only moves backwards when a snapshot is restored)
+    return t;
+  }
+
+  /** Drop every pending event (before restoring device snapshots, which reschedule their own). */
+  clear(): void {
+    for (const ev of this.heap) this.live.delete(ev.seq);
+    this.heap.length = 0;
+    this.highWater = this.clock();
   }
 
   /** Schedule `cb` at absolute virtual time `at` ns (times in the past fire at the next runDue). */
