@@ -53,6 +53,10 @@ let tssSS = 0, tssESP = 0;
 
 /** Deliver `vector`. errorCode -1 means none is pushed. returnEip is the EIP saved on the stack. */
 export function deliverEvent(cpu: CPU, vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
+  // Only exceptions 8, 10-14 and 17 push an error code (#DF and #AC push 0); INT n never does, whatever
+  // its vector (SDM vol. 3A Table 6-1, §6.13).
+  if (kind === EventKind.Exception && pushesErrorCode(vector)) { if (errorCode < 0) errorCode = 0; }
+  else errorCode = -1;
   if (cpu.hook !== null && cpu.hook.event(cpu, vector, errorCode, kind, returnEip)) return;
   if (!(cpu.cr0 & CR0_PE)) deliverReal(cpu, vector, kind, returnEip);
   else deliverProtected(cpu, vector, errorCode, kind, returnEip);
@@ -73,8 +77,8 @@ function deliverReal(cpu: CPU, vector: number, kind: EventKind, returnEip: numbe
   frame[0] = cpu.getEflags() & 0xFFFF;
   frame[1] = cpu.segSel[CS];
   frame[2] = returnEip & 0xFFFF;
-  const sp = pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, 3, 2, cpu.segLo[SS], cpu.segWHi[SS], 0, false);
-  cpu.setSP(sp);
+  checkRoom(cpu, cpu.getSP(), cpu.stack32, 3, 2, cpu.segLo[SS], cpu.segWHi[SS], 0);
+  cpu.setSP(pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, 3, 2, false));
   cpu.flags &= ~(IF | TF | AC | RF);
   cpu.segSel[CS] = cs;
   cpu.segBase[CS] = cs << 4;
@@ -83,18 +87,21 @@ function deliverReal(cpu: CPU, vector: number, kind: EventKind, returnEip: numbe
   cpu.nextEip = ip;
 }
 
-/**
- * Check that n slots of `size` bytes fit below `sp` in a stack segment whose valid offsets are lo..hi
- * (#SS(errCode) otherwise), write frame[0..n-1] downwards and return the new stack pointer.
- * `sys`: write with supervisor privilege (the new stack of a privilege change).
- */
-function pushFrame(cpu: CPU, base: number, sp: number, ss32: boolean, n: number, size: number, lo: number, hi: number,
-  errCode: number, sys: boolean): number {
+/** #SS(errCode) unless n slots of `size` bytes fit below `sp` in a stack whose valid offsets are lo..hi. */
+function checkRoom(cpu: CPU, sp: number, ss32: boolean, n: number, size: number, lo: number, hi: number, errCode: number): void {
   const mask = ss32 ? 0xFFFFFFFF : 0xFFFF;
   for (let k = 1; k <= n; k++) {
     const off = ((sp - k * size) & mask) >>> 0;
     if (off < lo || off + size - 1 > hi) cpu.fault(SSV, errCode);
   }
+}
+
+/**
+ * Write frame[0..n-1] downwards below `sp` (checked with checkRoom) and return the new stack pointer.
+ * `sys`: write with supervisor privilege (the new stack of a privilege change).
+ */
+function pushFrame(cpu: CPU, base: number, sp: number, ss32: boolean, n: number, size: number, sys: boolean): number {
+  const mask = ss32 ? 0xFFFFFFFF : 0xFFFF;
   for (let k = 1; k <= n; k++) {
     const lin = (base + (((sp - k * size) & mask) >>> 0)) | 0;
     const v = frame[k - 1];
@@ -158,7 +165,6 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
       cpu.fault(TS, ssErr);
     }
     if (!ssDesc.present) cpu.fault(SSV, ssErr);
-    if (offset > target.limit) cpu.fault(GP, ext);
     // The frame (Figure 6-4 / Figure 20-2): [GS FS DS ES] SS ESP EFLAGS CS EIP [error code].
     let n = 0;
     if (v86) {
@@ -174,7 +180,9 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
     const ssType = ssDesc.type;
     const lo = ssType & TYPE_EXPAND_DOWN ? ssDesc.limit + 1 : 0;
     const hi = ssType & TYPE_EXPAND_DOWN ? (ss32 ? 0xFFFFFFFF : 0xFFFF) : ssDesc.limit;
-    const sp = pushFrame(cpu, ssDesc.base, tssESP, ss32, n, size, lo, hi, ssErr, true);
+    checkRoom(cpu, tssESP, ss32, n, size, lo, hi, ssErr);
+    if (offset > target.limit) cpu.fault(GP, ext);
+    const sp = pushFrame(cpu, ssDesc.base, tssESP, ss32, n, size, true);
     // Commit.
     if (v86) {
       // Protected-mode code must not inherit real-mode style segment values (§20.3.1.1).
@@ -190,14 +198,14 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
   } else {
     // INTRA-PRIVILEGE-LEVEL-INTERRUPT: conforming target or DPL = CPL; never from virtual-8086 mode.
     if (v86) cpu.fault(GP, selErr);
-    if (offset > target.limit) cpu.fault(GP, ext);
     let n = 0;
     frame[n++] = oldFlags & words;
     frame[n++] = cpu.segSel[CS];
     frame[n++] = returnEip & words;
     if (errorCode >= 0) frame[n++] = errorCode & words;
-    const sp = pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, n, size, cpu.segLo[SS], cpu.segWHi[SS], ext, false);
-    cpu.setSP(sp);
+    checkRoom(cpu, cpu.getSP(), cpu.stack32, n, size, cpu.segLo[SS], cpu.segWHi[SS], ext);
+    if (offset > target.limit) cpu.fault(GP, ext);
+    cpu.setSP(pushFrame(cpu, cpu.segBase[SS], cpu.getSP(), cpu.stack32, n, size, false));
     markAccessed(cpu, target);
     setSegmentFromDescriptor(cpu, CS, (sel & ~3) | cpu.cpl, target);
   }
