@@ -389,7 +389,7 @@ test('RDPMC: #GP(0) at CPL 3 without CR4.PCE; no counters exist, so #GP(0) at CP
   const m = new TestMachine({ cpl: 3 });
   m.cpu.r32[ECX] = 0;
   expectFault(m, '0f33f4', GP);
-  assert.deepEqual(m.sensitives, []);
+  assert.equal(m.sensitives.length, 0);
   m.cpu.cr4 = 0x100;
   expectFault(m, '0f33f4', GP);
   assert.deepEqual(m.sensitives.map((s) => s.kind), [Sensitive.Rdpmc]);
