@@ -613,3 +613,19 @@ test('nothing changes when IRET faults: ESP and segments intact (SDM 3A §6.6 fa
   assert.equal(cpu.cpl, 0);
 });
 
+
+test('a single-step trap and a pending interrupt at one boundary: #DB first, then INTR (SDM 3A Table 6-2)', () => {
+  // #DB through a trap gate (IF stays 1): the interrupt is taken before the #DB handler's first
+  // instruction, so its frame points at that handler.
+  const m = new EventMachine(), cpu = m.cpu;
+  m.gate(1, 0xF, KCS, m.handler(1), 0);
+  cpu.pic = new FakePic(0x44, cpu);
+  m.w32(KSTACK, CODE + 0x10); m.w32(KSTACK + 4, KCS); m.w32(KSTACK + 8, 0x2 | TF | IF);
+  m.code(CODE, 'cf');
+  m.code(CODE + 0x10, '40');
+  cpu.eip = CODE;
+  cpu.run(1);                                                       // IRETD: TF and IF on
+  cpu.setIntr(true);
+  assert.equal(cpu.run(10), Stop.Halt);
+  assert.deepEqual(m.events.map((e) => [e.vector, e.eip]), [[1, CODE + 0x11], [0x44, m.handler(1)]]);
+});

@@ -281,3 +281,68 @@ test('taskSwitch called by the far-transfer code with a task gate selector (SDM 
   assert.equal(cpu.cpl, 0);
   assert.equal(m.r32(TSS_A + 0x20), CODE + 7);
 });
+
+test('IRET with NT=1 and a back link that is not a busy TSS: #TS(back link) (SDM 3A Table 6-6)', () => {
+  const m = new EventMachine(), cpu = m.cpu;
+  m.w16(TSS_A, TSSB_SEL);                                          // B is available, not busy
+  cpu.flags = 0x2 | NT;
+  m.code(CODE, 'cf');
+  cpu.eip = CODE;
+  cpu.run(1);
+  assert.deepEqual(m.seq(), [[10, TSSB_SEL]]);
+  assert.equal(cpu.trSel, TSSA_SEL);
+  assert.equal(m.r32(KSTACK - 12), CODE);
+  // A null back link: #TS(0).
+  const m2 = new EventMachine();
+  m2.cpu.flags = 0x2 | NT;
+  m2.run('cf', 1);
+  assert.deepEqual(m2.seq(), [[10, 0]]);
+});
+
+test('a 16-bit task interrupted and resumed: the old state is saved in the 16-bit layout (SDM 3A §7.6)', () => {
+  const m = new EventMachine(), cpu = m.cpu;
+  // Task C (16-bit) runs INT 40h whose IDT entry is a task gate to task B; B returns with IRET.
+  m.w16(TSS_C + 0x0E, C_IP); m.w16(TSS_C + 0x10, 0x0002);
+  for (let r = 0; r < 8; r++) m.w16(TSS_C + 0x12 + 2 * r, r === ESP ? C_SP : 0xC000 + r);
+  [KDS, KCS, KDS, KDS].forEach((s, k) => m.w16(TSS_C + 0x22 + 2 * k, s));
+  fillTssB(m);
+  m.gate(0x40, 5, TSSB_SEL, 0, 0);
+  m.code(CODE, 'ea' + '00000000' + '5000');                       // JMP to task C
+  m.code(C_IP, 'cd40' + '40');                                     // INT 40h; INC AX
+  m.code(B_EIP, 'cf');                                             // task B: IRET
+  cpu.eip = CODE;
+  cpu.run(2);                                                      // JMP, INT 40h
+  assert.equal(cpu.trSel, TSSB_SEL);
+  assert.equal(m.r16(TSS_B), TSSC_SEL);
+  assert.equal(m.r16(TSS_C + 0x0E), C_IP + 2);                    // IP after INT 40h
+  assert.equal(m.r16(TSS_C + 0x12), 0xC000);
+  assert.equal(m.r16(TSS_C + 0x24), KCS);
+  cpu.run(2);                                                      // IRET (task return), INC AX
+  assert.equal(cpu.trSel, TSSC_SEL);
+  assert.equal(cpu.eip, C_IP + 3);
+  assert.equal(cpu.r32[EAX] >>> 0, 0xFFFFC001);
+  assert.equal(busy(m, TSSB_SEL), false);
+  assert.equal(busy(m, TSSC_SEL), true);
+  assert.equal(busy(m, TSSA_SEL), false);                          // left by the JMP
+});
+
+test('CALL from CPL 3 through a DPL-3 task gate to a DPL-0 TSS: only the gate DPL counts (SDM 3A §7.2.5)', () => {
+  const m = new EventMachine(), cpu = m.cpu;
+  fillTssB(m);
+  putDesc(m.mem, GDT + 0x68, 0, 0, 0, 0);
+  m.w16(GDT + 0x68 + 2, TSSB_SEL); m.mem.u8[GDT + 0x68 + 5] = 0xE5; // task gate, DPL 3, present
+  m.setRing(3);
+  m.code(CODE, '9a' + '00000000' + '6b00');                       // CALL 006B:00000000
+  cpu.eip = CODE;
+  cpu.run(1);
+  assert.deepEqual(m.seq(), []);
+  assert.equal(cpu.trSel, TSSB_SEL);
+  assert.equal(cpu.cpl, 0);
+  assert.equal(m.r16(TSS_B), TSSA_SEL);
+  // Naming the DPL-0 TSS directly from CPL 3 is refused: #GP(TSS selector).
+  const m2 = new EventMachine();
+  fillTssB(m2);
+  m2.setRing(3);
+  m2.run('9a' + '00000000' + '3000', 1);
+  assert.deepEqual(m2.seq(), [[13, TSSB_SEL]]);
+});

@@ -32,9 +32,10 @@ function isTss(d: Descriptor): boolean {
 
 /**
  * Switch to another task. `sel` is, by source:
- *  - Jmp/Call: the selector of the far JMP/CALL: a TSS descriptor or a task gate. The privilege checks of
- *    SDM vol. 2 JMP/CALL "TASK-GATE"/"TASK-STATE-SEGMENT" are made here (DPL >= CPL and RPL, gate present),
- *    so the caller may pass the selector through unchanged.
+ *  - Jmp/Call: the selector of the far JMP/CALL (far-transfer.ts passes it unchanged): a task gate, whose
+ *    DPL must be >= CPL and RPL and which must be present, or a TSS, whose own DPL must be >= CPL and RPL
+ *    (SDM vol. 2 JMP/CALL "TASK-GATE" / "TASK-STATE-SEGMENT"; through a gate the TSS's DPL is not used,
+ *    SDM vol. 3A §7.2.5).
  *  - Interrupt: the TSS selector of an IDT task gate (the gate itself was checked by interrupts.ts).
  *  - Iret: ignored; the back link of the current TSS is used.
  * `returnEip` is the EIP saved in the old TSS. `errorCode` >= 0 is pushed on the new task's stack.
