@@ -760,18 +760,25 @@ export class CPU {
    * Supervisor-privilege ("implicit") accesses to system structures (GDT, IDT, TSS) ignore CPL
    * (SDM vol. 3A §4.6.1). These run the access with CPL-0 TLB masks.
    */
-  readSys32(lin: number): number { return this.asSupervisor(() => this.readLin32(lin)); }
-  readSys16(lin: number): number { return this.asSupervisor(() => this.readLin16(lin)); }
-  readSys8(lin: number): number { return this.asSupervisor(() => this.readLin8(lin)); }
-  writeSys32(lin: number, v: number): void { this.asSupervisor(() => this.writeLin32(lin, v)); }
-  writeSys16(lin: number, v: number): void { this.asSupervisor(() => this.writeLin16(lin, v)); }
-  writeSys8(lin: number, v: number): void { this.asSupervisor(() => this.writeLin8(lin, v)); }
+  // (No closures here: descriptor loads and event delivery call these on hot paths.)
+  readSys32(lin: number): number { this.enterSys(); try { return this.readLin32(lin); } finally { this.leaveSys(); } }
+  readSys16(lin: number): number { this.enterSys(); try { return this.readLin16(lin); } finally { this.leaveSys(); } }
+  readSys8(lin: number): number { this.enterSys(); try { return this.readLin8(lin); } finally { this.leaveSys(); } }
+  writeSys32(lin: number, v: number): void { this.enterSys(); try { this.writeLin32(lin, v); } finally { this.leaveSys(); } }
+  writeSys16(lin: number, v: number): void { this.enterSys(); try { this.writeLin16(lin, v); } finally { this.leaveSys(); } }
+  writeSys8(lin: number, v: number): void { this.enterSys(); try { this.writeLin8(lin, v); } finally { this.leaveSys(); } }
 
   private supervisorDepth = 0;
-  private asSupervisor<T>(f: () => T): T {
-    const r = this.rmask, w = this.wmask;
-    this.rmask = TLB_SR; this.wmask = TLB_SW; this.supervisorDepth++;
-    try { return f(); } finally { this.rmask = r; this.wmask = w; this.supervisorDepth--; }
+  private sysSavedR = 0;
+  private sysSavedW = 0;
+  private enterSys(): void {
+    if (this.supervisorDepth++ === 0) {
+      this.sysSavedR = this.rmask; this.sysSavedW = this.wmask;
+      this.rmask = TLB_SR; this.wmask = TLB_SW;
+    }
+  }
+  private leaveSys(): void {
+    if (--this.supervisorDepth === 0) { this.rmask = this.sysSavedR; this.wmask = this.sysSavedW; }
   }
 
   /** True when the current access is made with user privilege (for #PF U/S checks). */
