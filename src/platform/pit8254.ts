@@ -543,7 +543,8 @@ export class Pit8254 implements PortDevice {
 
   /** Bring counter c up to tick t, signalling every OUT transition on the way, in order. */
   private advance(c: Counter, t: number): void {
-    if (c.onOut) {
+    // No transition can lie before the one settle() scheduled (state changes always end in settle()).
+    if (c.onOut && t >= c.scheduledTick) {
       for (;;) {
         const j = c.nextTransition(c.outTick);
         if (j > t) break;
