@@ -133,6 +133,16 @@ g.add({ name: 'lgdt-m', code: '0f0115' + le(DATA, 4), regs: randRegs(), mem: [{ 
 g.add({ name: 'lgdt-m-pf', code: '0f0115' + le(0xF00000, 4), regs: randRegs() });
 g.add({ name: 'lidt-m', code: '0f011d' + le(DATA, 4), regs: randRegs(), mem: [{ addr: DATA, hex: 'ff0f00100000' }] });
 g.add({ name: 'lidt-o16', code: '660f011d' + le(DATA, 4), regs: randRegs() });
+// ---- MOV SS / POP SS hold back the single-step trap for one instruction (SDM vol. 3A §6.8.3); other
+// segment loads (MOV DS, LSS) do not. TF is set by POPF inside the snippet. ----
+const setTf = '9c810c2400010000' + '9d';
+g.add({ name: 'tf-mov-ss', code: 'b82b000000' + setTf + '8ed0' + '909090', regs: randRegs() });
+g.add({ name: 'tf-pop-ss', code: '6a2b' + setTf + '17' + '909090', regs: randRegs() });
+g.add({ name: 'tf-pop-ss-o16', code: '66' + '6a2b' + setTf + '6617' + '909090', regs: randRegs() });
+g.add({ name: 'tf-mov-ds', code: 'b82b000000' + setTf + '8ed8' + '909090', regs: randRegs() });
+g.add({ name: 'tf-lss', code: setTf + '0fb2' + hx(modrm(0, 4, 5)) + le(DATA, 4) + '909090', regs: randRegs(), mem: [{ addr: DATA, hex: le(0x7F0000, 4) + '2b00' }] });
+g.add({ name: 'tf-mov-ss-bad', code: 'b823000000' + setTf + '8ed0' + '909090', regs: randRegs() });
+
 // 0F 00 /6 /7 are undefined
 g.add({ name: '0f00-6-ud', code: '0f00f0', regs: randRegs() });
 g.add({ name: '0f00-7-ud', code: '0f0038', regs: randRegs() });

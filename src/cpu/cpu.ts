@@ -166,6 +166,8 @@ export class CPU {
   intr = false;
   /** Interrupt shadow after STI / MOV SS / POP SS: instructions until interrupts are recognized again. */
   shadow = 0;
+  /** The shadow was started by a load of SS: debug traps are held as well (inhibitAfterSsLoad). */
+  ssShadow = false;
   /** The stop reason requested with requestStop. */
   private stopReason = Stop.Request;
   /** Set while delivering an exception or external interrupt: the EXT bit of error codes (SDM 6.13). */
@@ -204,7 +206,7 @@ export class CPU {
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0;
     this.dr.fill(0); this.dr[6] = 0xFFFF0FF0 | 0; this.dr[7] = 0x400;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
-    this.halted = false; this.shutdown = false; this.shadow = 0; this.pendingDebug = 0; this.tfAtStart = false;
+    this.halted = false; this.shutdown = false; this.shadow = 0; this.ssShadow = false; this.pendingDebug = 0; this.tfAtStart = false;
     this.cpl = 0;
     this.a20Mask = -1;
     this.modeChanged();
@@ -365,7 +367,11 @@ export class CPU {
       if (a & ATTN_RF2) { this.flags &= ~RF; this.attention &= ~ATTN_RF2; }
       if (a & ATTN_RF) { this.attention = (this.attention & ~ATTN_RF) | ATTN_RF2; }
     }
-    if (a & ATTN_TRAP) {
+    if ((a & ATTN_TRAP) && this.ssShadow) {
+      // MOV SS / POP SS: debug exceptions are held until the boundary after the next instruction (SDM vol. 3A
+      // §6.8.3); pending breakpoint bits stay pending, the next instruction's single step is decided anew.
+      this.tfAtStart = (this.flags & TF) !== 0;
+    } else if (a & ATTN_TRAP) {
       // Single step: TF was set when the instruction just retired began (SDM vol. 3B §17.3.1.4), so an
       // instruction that sets TF is not trapped, one that clears it is. DR6.BS/BT are sticky; B0-B3 are
       // rewritten by each #DB.
@@ -381,6 +387,7 @@ export class CPU {
     }
     if (this.shadow > 0) {
       this.shadow--;
+      this.ssShadow = false;
       if (this.shadow === 0) this.attention &= ~ATTN_SHADOW;
     } else if (this.attention & ATTN_IRQ) {
       if (!this.intr) this.attention &= ~ATTN_IRQ;
@@ -398,6 +405,12 @@ export class CPU {
   inhibitInterrupts(): void {
     this.shadow = 1;
     this.attention |= ATTN_SHADOW;
+  }
+
+  /** MOV SS / POP SS: the interrupt shadow, which also holds back debug exceptions for one instruction. */
+  inhibitAfterSsLoad(): void {
+    this.inhibitInterrupts();
+    this.ssShadow = true;
   }
 
   /** INTR acknowledge and delivery through the IDT/IVT (the return address is the next instruction). */

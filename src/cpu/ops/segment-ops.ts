@@ -43,7 +43,7 @@ function movSwEw(cpu: CPU, i: Insn): void {
   const s = i.reg;
   if (s === CS || s > 5) cpu.fault(UD);
   loadSegment(cpu, s, srcEw(cpu, i));
-  if (s === SS) cpu.inhibitInterrupts();
+  if (s === SS) cpu.inhibitAfterSsLoad();
 }
 
 // ---- LES/LDS/LSS/LFS/LGS: offset then selector from memory (both read before anything changes), segment

@@ -171,7 +171,7 @@ function popSeg(cpu: CPU, i: Insn, size: number): void {
   const s32 = cpu.stack32;
   loadSegment(cpu, s, sel);
   if (s32) cpu.r32[ESP] = sp + size; else cpu.r16[ESP << 1] = sp + size;
-  if (s === SS) cpu.inhibitInterrupts();
+  if (s === SS) cpu.inhibitAfterSsLoad();
 }
 function popSeg16(cpu: CPU, i: Insn): void { popSeg(cpu, i, 2); }
 function popSeg32(cpu: CPU, i: Insn): void { popSeg(cpu, i, 4); }
