@@ -35,7 +35,8 @@ struct trapframe {
 void serial_init(void);
 bool serial_is_16550a(void);
 void serial_irq(void);
-void console_write(const char *s, size_t n);
+void console_write(const char *s, size_t n); /* from a process: may block while the buffer is full */
+void console_flush(bool may_block);             /* until the last byte has left the UART */
 int console_read(char *buf, size_t n); /* blocks until at least one byte */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -88,7 +89,7 @@ u32 as_lookup(u32 pd, u32 va);                     /* the PTE for va, or 0 */
 u32 as_count_pages(u32 pd);
 
 /* proc.c: processes and the scheduler */
-enum proc_state { P_FREE, P_READY, P_SLEEPING, P_WAITING, P_READING, P_ZOMBIE };
+enum proc_state { P_FREE, P_READY, P_SLEEPING, P_WAITING, P_READING, P_WRITING, P_ZOMBIE };
 struct proc {
     i32 pid, ppid;
     enum proc_state state;
@@ -112,6 +113,7 @@ void proc_sleep(u32 nticks);
 void proc_block(enum proc_state why); /* current stops running until someone makes it P_READY */
 void proc_wake_sleepers(void);
 void proc_wake_readers(void);
+void proc_wake_writers(void);
 void proc_timer_tick(bool from_user);
 void proc_idle_loop(void) __attribute__((noreturn));
 const char *proc_state_name(const struct proc *p);

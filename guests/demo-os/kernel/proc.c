@@ -51,6 +51,7 @@ const char *proc_state_name(const struct proc *p)
     case P_SLEEPING: return "sleeping";
     case P_WAITING: return "waiting";
     case P_READING: return "reading";
+    case P_WRITING: return "writing";
     case P_ZOMBIE: return "zombie";
     default: return "free";
     }
@@ -115,6 +116,13 @@ void proc_wake_readers(void)
 {
     for (int i = 1; i < MAX_PROCS; i++)
         if (procs[i].state == P_READING)
+            procs[i].state = P_READY;
+}
+
+void proc_wake_writers(void)
+{
+    for (int i = 1; i < MAX_PROCS; i++)
+        if (procs[i].state == P_WRITING)
             procs[i].state = P_READY;
 }
 

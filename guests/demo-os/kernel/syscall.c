@@ -131,6 +131,7 @@ void syscall_dispatch(struct trapframe *tf)
         break;
     case SYS_POWEROFF:
         kprintf("[kernel] power off requested by pid %d (%s), status %u\n", current->pid, current->name, a1);
+        console_flush(true); /* sleep while the console drains, then poll out the last bytes */
         poweroff(a1);
     case SYS_GETPID:
         ret = current->pid;

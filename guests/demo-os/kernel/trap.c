@@ -124,9 +124,11 @@ void trap_dispatch(struct trapframe *tf)
 void poweroff(u32 status)
 {
     cli();
+    console_flush(false);
     /* QEMU's isa-debug-exit device (and trapeze's) ends the emulator with exit code (status << 1) | 1. */
     outb(0xF4, (u8)status);
     kprintf("[kernel] no debug-exit device at port 0xf4; halting\n");
+    console_flush(false);
     for (;;)
         hlt();
 }
@@ -134,6 +136,7 @@ void poweroff(u32 status)
 void panic(const char *why, struct trapframe *tf)
 {
     cli();
+    console_flush(false); /* what was queued first; the dump below then goes out by polling */
     kprintf("\nKERNEL PANIC: %s\n", why);
     if (tf) {
         /* A fault in ring 0 pushes no SS:ESP: the interrupted ESP is where that part of the frame would be. */

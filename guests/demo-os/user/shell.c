@@ -30,11 +30,15 @@ static void cmd_help(void)
          "  poweroff [STATUS]  leave through the debug-exit port (default status 0)");
 }
 
+/* The process list goes out in a single write(): the kernel copies it to the console in one go, so the
+ * output of processes running at the same time cannot land in the middle of the table. */
 static void cmd_ps(void)
 {
+    static char out[2048];
+    u32 len = 0;
     struct procinfo pi;
-    puts("  PID PPID STATE     TICKS PREEMPT  INT80 SYSENTER PAGES NAME");
-    for (u32 slot = 0;; slot++) {
+    len += (u32)snformat(out + len, sizeof(out) - len, "  PID PPID STATE     TICKS PREEMPT  INT80 SYSENTER PAGES NAME\n");
+    for (u32 slot = 0; len < sizeof(out); slot++) {
         i32 r = procinfo(slot, &pi);
         if (r == -2)
             break;
@@ -43,13 +47,16 @@ static void cmd_ps(void)
         char ppid[8] = "-";
         if (pi.ppid >= 0)
             snformat(ppid, sizeof(ppid), "%d", pi.ppid);
-        printf("%5d %4s %-9s %5u %7u %6u %8u %5u %s\n", pi.pid, ppid, pi.state, pi.ticks, pi.preempts, pi.sc_int80,
-               pi.sc_sysenter, pi.pages, pi.name);
+        len += (u32)snformat(out + len, sizeof(out) - len, "%5d %4s %-9s %5u %7u %6u %8u %5u %s\n", pi.pid, ppid,
+                             pi.state, pi.ticks, pi.preempts, pi.sc_int80, pi.sc_sysenter, pi.pages, pi.name);
     }
     struct sysinfo si;
-    if (sysinfo(&si) == 0)
-        printf("memory: %u KiB free of %u KiB; uptime %u.%02u s; the shell calls the kernel with %s\n",
-               si.free_kib, si.total_kib, si.ticks / si.hz, (si.ticks % si.hz) * 100 / si.hz, syscall_door_name());
+    if (len < sizeof(out) && sysinfo(&si) == 0)
+        len += (u32)snformat(out + len, sizeof(out) - len,
+                             "memory: %u KiB free of %u KiB; uptime %u.%02u s; the shell calls the kernel with %s\n",
+                             si.free_kib, si.total_kib, si.ticks / si.hz, (si.ticks % si.hz) * 100 / si.hz,
+                             syscall_door_name());
+    write(out, len < sizeof(out) ? len : sizeof(out) - 1);
 }
 
 static void report(i32 pid, i32 status)
@@ -88,14 +95,14 @@ static void run_program(const char *name, const char *arg)
  * interrupt preempts the sieve. ps in the middle shows both alive. */
 static void cmd_run(void)
 {
-    i32 s = spawn("sieve", "2000000");
-    i32 c = spawn("clock", "3 2");
+    i32 s = spawn("sieve", "3000000"); /* about 3 timer ticks of computation */
+    i32 c = spawn("clock", "3 1");     /* three readings, one tick apart */
     if (s < 0 || c < 0) {
         printf("run: %s\n", spawn_error(s < 0 ? s : c));
         return;
     }
     printf("run: sieve is pid %d, clock is pid %d\n", s, c);
-    sleep(3);
+    sleep(1);
     cmd_ps();
     for (int k = 0; k < 2; k++) {
         i32 status = 0;
