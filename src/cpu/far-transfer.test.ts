@@ -369,3 +369,33 @@ describe('JMP/CALL to a TSS or a task gate (checks of SDM vol. 2 JMP/CALL "TASK-
     expectFault(m0, jmpf(TSS_SEL), GP, TSS_SEL);
   });
 });
+
+describe('virtual-8086 mode far transfers (SDM vol. 2 JMP/CALL/RET: real-address semantics in V86 mode)', () => {
+  test('JMP/CALL/RETF load CS as selector × 16 with a 64 KiB limit; CPL stays 3', () => {
+    const m = new DescMachine();
+    m.v86Mode(0x1000, 0x2000, 0xFFF0);
+    m.load(0x10000, '9a' + '0001' + '0030');                   // call 0x3000:0x0100
+    m.load(0x30100, 'cb');
+    m.cpu.eip = 0;
+    assert.equal(m.step(1), null);
+    const c = m.cpu;
+    assert.deepEqual([c.segSel[CS], c.segBase[CS], c.segLimit[CS], c.cpl, c.eip, c.r32[4]], [0x3000, 0x30000, 0xFFFF, 3, 0x100, 0xFFEC]);
+    assert.deepEqual([m.r16(0x2FFEE), m.r16(0x2FFEC)], [0x1000, 5]);
+    assert.equal(m.step(1), null);
+    assert.deepEqual([c.segSel[CS], c.eip, c.r32[4]], [0x1000, 5, 0xFFF0]);
+    m.load(0x10005, 'ea' + '3412' + '0040');
+    assert.equal(m.step(1), null);
+    assert.deepEqual([c.segSel[CS], c.segBase[CS], c.eip, c.cpl], [0x4000, 0x40000, 0x1234, 3]);
+  });
+
+  test('LGDT is #GP(0); ARPL and LAR are #UD; MOV DS loads selector × 16', () => {
+    const m = new DescMachine();
+    m.v86Mode();
+    expectFault(m, '0f0116' + '0050', GP, 0);
+    expectFault(m, '63c8', 6, -1);
+    expectFault(m, '0f02c1', 6, -1);
+    m.cpu.r32[EAX] = 0x1234;
+    expectOk(m, '8ed8');
+    assert.deepEqual([m.cpu.segSel[DS], m.cpu.segBase[DS], m.cpu.segLimit[DS]], [0x1234, 0x12340, 0xFFFF]);
+  });
+});

@@ -137,6 +137,21 @@ export class DescMachine {
     cpu.r32[4] = sp;
   }
 
+  /**
+   * Switch to virtual-8086 mode (EFLAGS.VM = 1, CPL 3) with V86 segment caches (base = selector × 16,
+   * 64 KiB limit, DPL 3), as an IRET to V86 would leave them (SDM vol. 3A §20.2).
+   */
+  v86Mode(cs = 0x1000, ss = 0x2000, sp = 0xFFF0): void {
+    const cpu = this.cpu;
+    cpu.flags = 0x20002;
+    for (let s = 0; s < 6; s++) setSegment(cpu, s, 0, 0, 0xFFFF, 0xF3);
+    setSegment(cpu, CS, cs, cs << 4, 0xFFFF, 0xFB);
+    setSegment(cpu, SS, ss, ss << 4, 0xFFFF, 0xF3);
+    cpu.cpl = 3;
+    cpu.modeChanged();
+    cpu.r32[4] = sp;
+  }
+
   /** Write a descriptor for selector `sel` (GDT, or the LDT when TI=1). */
   setDesc(sel: number, d: [number, number]): void {
     const at = (sel & 4 ? LDT : GDT) + (sel & 0xFFF8);
