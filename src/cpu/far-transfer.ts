@@ -106,6 +106,7 @@ export function farCall(cpu: CPU, sel: number, offset: number, o32: boolean, ret
     checkDirectCode(cpu, d, sel);
     probePushes(cpu, 2, size);                 // #SS(0) / #PF before the limit check, as the SDM orders them
     if (eip > d.limit) cpu.fault(GP, 0);
+    markAccessed(cpu, d);                      // (a memory write that may fault: before any change)
     pushPair(cpu, size, cpu.segSel[CS], returnEip);
     loadCodeSegment(cpu, sel, d, cpl);
     cpu.nextEip = eip;
@@ -142,6 +143,7 @@ function callGateSame(cpu: CPU, gate: Descriptor, csSel: number, cd: Descriptor,
   probePushes(cpu, 2, size);
   const t = size === 4 ? gate.gateOffset : gate.gateOffset & 0xFFFF;
   if (t > cd.limit) cpu.fault(GP, 0);
+  markAccessed(cpu, cd);
   pushPair(cpu, size, cpu.segSel[CS], returnEip);
   loadCodeSegment(cpu, csSel, cd, cpu.cpl);
   cpu.nextEip = t;
@@ -174,6 +176,9 @@ function callGateInner(cpu: CPU, gate: Descriptor, csSel: number, cd: Descriptor
   // The parameters are read from the caller's stack with the caller's privilege.
   for (let k = 0; k < count; k++) params[k] = size === 4 ? cpu.peek32(k * 4) : cpu.peek16(k * 2);
   const oldSS = cpu.segSel[SS], oldSP = cpu.getSP(), oldCS = cpu.segSel[CS], oldCpl = cpu.cpl;
+  // Accessed bits are memory writes that may fault: set them before anything else changes.
+  markAccessed(cpu, sd);
+  markAccessed(cpu, cd);
   // Probe the new stack's pages with the new privilege, then write the frame (nothing faults after this).
   const base = sd.base;
   const mask = ss32 ? -1 : 0xFFFF;
@@ -194,7 +199,6 @@ function callGateInner(cpu: CPU, gate: Descriptor, csSel: number, cd: Descriptor
     sp = (sp - size) & mask;
     if (size === 4) cpu.writeLin32((base + sp) | 0, frame[k]); else cpu.writeLin16((base + sp) | 0, frame[k]);
   }
-  markAccessed(cpu, sd);
   setSegmentFromDescriptor(cpu, SS, newSS, sd);
   // "ESP ← newESP" then pushes: with a 16-bit stack only SP moves, the upper half comes from the TSS.
   cpu.r32[ESP] = ss32 ? sp : (newESP & ~0xFFFF) | sp;
