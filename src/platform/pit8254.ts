@@ -49,7 +49,7 @@
 //   the next CLK); retriggerable; the gate level does not stop counting.
 // - BCD counting: values 0-9999 (count 0 = 10000); invalid BCD digits are taken at face value mod 10000.
 // - The CE before its first load after a control word holds its previous value, frozen. A gate change
-//   takes effect from the next CLK. Freezing a mode 4/5 counter during its one-CLK strobe ends the strobe.
+//   takes effect from the next CLK.
 
 import type { IoBus, PortDevice } from './io-bus.ts';
 import type { DeviceTimer } from './device-timer.ts';
@@ -63,8 +63,8 @@ export interface PitCounterState {
   cr: number; crLsb: number; writeMsb: boolean; crValid: boolean; nullCount: boolean;
   readMsb: boolean; latched: number; status: number;
   gate: boolean; loaded: boolean; counting: boolean;
-  base: number; baseCE: number; armed: boolean; out0: boolean; period: number; phase0: number;
-  loadTick: number | null; loadLow: boolean;
+  base: number; baseCE: number; armed: boolean; out0: boolean; period: number; phase0: number; lowAt: number;
+  loadTick: number | null; loadLow: boolean; loadAtEnd: boolean;
   lastOut: boolean; outTick: number;
 }
 
@@ -118,9 +118,13 @@ class Counter {
   /** Modes 2/3: the period N (1..M) loaded last, and the phase (0..N-1) at `base`. */
   period = 1;
   phase0 = 0;
+  /** Modes 4/5: a strobe cut short by freezing still holds OUT low for this one tick (-1: none). */
+  lowAt = -1;
   /** Tick of the pending CR -> CE transfer (Infinity if none); modes 2/3: start in the low half. */
   loadTick = Infinity;
   loadLow = false;
+  /** Modes 2/3: the pending load is a new count waiting for the end of the (half-)period. */
+  loadAtEnd = false;
   // OUT listener (counter 0) and its event
   onOut: ((level: boolean) => void) | null = null;
   lastOut = true;
@@ -177,6 +181,7 @@ class Counter {
       case 0: case 1:
         return this.armed && this.counting && t - this.base >= this.dist(this.baseCE) ? true : this.out0;
       case 4: case 5: {
+        if (t === this.lowAt) return false;
         if (!this.armed || !this.counting) return this.out0;
         const e = t - this.base, d = this.dist(this.baseCE);
         return e === d ? false : e > d ? true : this.out0;
@@ -190,7 +195,7 @@ class Counter {
 
   /** Smallest tick > t at which OUT changes or a load happens (t >= base), Infinity if none. */
   nextTransition(t: number): number {
-    let j = Infinity;
+    let j = t === this.lowAt ? t + 1 : Infinity;
     if (this.counting) {
       const e = t - this.base;
       switch (this.mode) {
@@ -231,6 +236,7 @@ class Counter {
     this.loadTick = Infinity;
     this.nullCount = false;
     this.loaded = true;
+    this.lowAt = -1;
     this.base = l;
     switch (this.mode) {
       case 0: case 4:
@@ -258,6 +264,7 @@ class Counter {
     if (!this.counting) return;
     const ce = this.ceAt(t);
     if ((this.mode <= 1 || this.mode >= 4) && this.armed && t - this.base >= this.dist(this.baseCE)) {
+      if (this.mode >= 4 && t - this.base === this.dist(this.baseCE)) this.lowAt = t; // GATE has no effect on OUT
       this.armed = false;
       this.out0 = true;
     }
@@ -269,7 +276,8 @@ class Counter {
 
   /** Resume counting at tick t (modes 0 and 4, gate going high). */
   resume(t: number): void {
-    if (!this.loaded || this.counting) return;
+    // (mode 0: between the two bytes of a count, counting stays disabled)
+    if (!this.loaded || this.counting || (this.mode === 0 && this.writeMsb)) return;
     this.base = t;
     this.counting = true;
   }
@@ -297,6 +305,7 @@ class Counter {
     this.loaded = false;
     this.counting = false;
     this.armed = false;
+    this.lowAt = -1;
     this.loadTick = Infinity;
     this.out0 = this.mode !== 0;
   }
@@ -336,12 +345,14 @@ class Counter {
         if (!this.loaded) {
           this.loadTick = t + 1;
           this.loadLow = false;
+          this.loadAtEnd = false;
         } else if (this.counting) {
           const n = this.period, p = this.phaseAt(t);
           const dEnd = mod(n - p, n) || n;
           const dHalf = this.mode === 3 ? mod(this.highLen(n) - p, n) || n : Infinity;
           this.loadLow = dHalf < dEnd;
           this.loadTick = t + Math.min(dEnd, dHalf);
+          this.loadAtEnd = true;
         } // gate low: the next gate rising edge reloads from CR
         break;
       default: // modes 1, 5: wait for a trigger
@@ -361,10 +372,13 @@ class Counter {
           if (this.crValid) {
             this.loadTick = t + 1;
             this.loadLow = false;
+            this.loadAtEnd = false;
           }
         } else {
+          // The period stops, so a new count waiting for its end waits for the next trigger instead;
+          // a trigger already latched (edge flip-flop) still reloads on the next CLK.
           this.freeze(t);
-          if (this.loaded) this.loadTick = Infinity;
+          if (this.loadAtEnd) this.loadTick = Infinity;
         }
         break;
       default: // 1, 5: a rising edge triggers
@@ -407,7 +421,7 @@ class Counter {
       writeMsb: this.writeMsb, crValid: this.crValid, nullCount: this.nullCount, readMsb: this.readMsb,
       latched: this.latched, status: this.status, gate: this.gate, loaded: this.loaded, counting: this.counting,
       base: this.base, baseCE: this.baseCE, armed: this.armed, out0: this.out0, period: this.period,
-      phase0: this.phase0, loadTick: this.loadTick === Infinity ? null : this.loadTick, loadLow: this.loadLow,
+      phase0: this.phase0, lowAt: this.lowAt, loadTick: this.loadTick === Infinity ? null : this.loadTick, loadLow: this.loadLow, loadAtEnd: this.loadAtEnd,
       lastOut: this.lastOut, outTick: this.outTick,
     };
   }
