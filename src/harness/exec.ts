@@ -218,7 +218,9 @@ function runUser32(c: OracleCase, stepLimit: number): OracleResult {
   const hook: InterceptHook = {
     sensitive() {},
     event(cpu2, vector, errorCode, kind, returnEip) {
-      if (kind === EventKind.Software) return false; // INT n goes through the IDT and its DPL check
+      // INT n through a ring-0 gate faults (#GP, reported as an exception next); through one of Linux's
+      // DPL-3 gates (3, 4, 0x80) it reaches the kernel, which reports it like the exception of that vector.
+      if (kind === EventKind.Software && vector !== 3 && vector !== 4 && vector !== 0x80) return false;
       event = { vector, error: errorCode, eip: returnEip, flags: cpu2.getEflags() };
       cpu2.requestStop();
       return true;
