@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { execCommand } from './exec-command.ts';
+import { runCommand, RUN_HELP_EPILOG, type RunOptions } from './run-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -18,6 +19,21 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[cases]', 'JSON Lines file of cases (default: standard input)')
     .option('--max-insns <n>', 'instructions a case may run before it is reported as a timeout')
     .action((file: string | undefined, opts: { maxInsns?: string }) => { code = execCommand(file, opts); });
+
+  program
+    .command('run')
+    .description('boot a Multiboot kernel (default: the bundled demo OS) on the emulated PC, console on this terminal')
+    .argument('[image]', 'Multiboot kernel image (ELF or a.out kludge); default: the demo OS')
+    .option('--mem <size>', 'RAM size, e.g. 128M or 1G (no suffix: MiB)', '128M')
+    .option('--append <cmdline>', 'kernel command line')
+    .option('--module <file[,cmdline]>', 'Multiboot module, with an optional command line after a comma (repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--max-insns <n>', 'stop after this many instructions (e.g. 500M); exit status 124')
+    .option('--stats', 'print instructions, MIPS, interrupts and times when the guest stops (to stderr)')
+    .option('--wall-clock', 'let guest time follow the host clock (not deterministic)')
+    .option('--trace [n]', 'print each instruction (address, bytes, disassembly) before it runs, to stderr; the first n only if given')
+    .addHelpText('after', RUN_HELP_EPILOG)
+    .action(async (image: string | undefined, opts: RunOptions) => { code = await runCommand(image, opts); });
 
   try {
     await program.parseAsync(argv);

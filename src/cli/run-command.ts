@@ -1,0 +1,323 @@
+// `trapeze run [image]`: boot a Multiboot kernel on the emulated PC with the serial console on this
+// terminal (or on piped standard input, read whole before the guest starts so that the session is
+// deterministic), and exit with a status that reflects how the guest stopped.
+
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ReadStream } from 'node:tty';
+import { PC, MIN_MEM_SIZE, MAX_MEM_SIZE, type RunResult } from '../platform/pc.ts';
+import { loadMultiboot, LoaderError } from '../loaders/multiboot.ts';
+import { Tracer } from './trace.ts';
+import { EscapeDecoder, ESCAPE_HELP, RawTerminal, readAll, type EscapeCommand } from './terminal.ts';
+
+/** The bundled demo OS, booted when no image is named. */
+export const DEFAULT_IMAGE = join(import.meta.dirname, '../../guests/images/demo-os.elf');
+
+/** Exit statuses of `trapeze run` (a debug-exit status is always odd). */
+export const EXIT = {
+  /** The guest powered off (HLT with interrupts off), asked for a reset, or the user quit. */
+  OK: 0,
+  /** Bad options or unreadable / unloadable files. */
+  USAGE: 2,
+  /** Triple fault: the processor shut down. */
+  TRIPLE_FAULT: 4,
+  /** The guest waits for input and standard input has ended. */
+  NO_INPUT: 5,
+  /** Internal emulator error. */
+  INTERNAL: 70,
+  /** --max-insns reached (as timeout(1) does). */
+  LIMIT: 124,
+} as const;
+
+export interface RunOptions {
+  mem?: string;
+  append?: string;
+  module?: string[];
+  maxInsns?: string;
+  stats?: boolean;
+  wallClock?: boolean;
+  /** true: trace every instruction; a string: how many to trace. */
+  trace?: boolean | string;
+}
+
+export const RUN_HELP_EPILOG = `
+Console: the guest's COM1 is this terminal (raw mode: C-a x quits, C-a h lists the other keys), or
+standard input when it is a pipe or a file (read to its end before the guest starts). Bytes written to
+the debug console port 0xE9 also go to standard output.
+
+Exit status:
+  odd N  the guest wrote to isa-debug-exit (port 0xF4): N = (value << 1) | 1, modulo 256
+  0      the guest powered off (HLT with interrupts disabled), requested a reset, or you quit
+  2      bad options, or the image or a module could not be read or loaded
+  4      triple fault (the processor shut down)
+  5      the guest waits for input and standard input has ended
+  124    --max-insns reached
+`;
+
+class UsageError extends Error {}
+
+/** How a run ends: the machine's stop, or one decided here. */
+type Outcome = RunResult | { reason: 'quit' | 'max-insns' | 'no-input'; detail?: undefined; exitStatus?: undefined };
+
+/** Parse a memory size: a number with an optional K, M or G suffix (binary units); no suffix = MiB. */
+export function parseMemSize(text: string): number {
+  const m = /^\s*(\d+)\s*([kKmMgG]?)(?:i?[bB])?\s*$/.exec(text);
+  if (!m) throw new UsageError(`--mem: cannot understand "${text}": give a size such as 128M or 1G`);
+  const n = Number(m[1]);
+  const unit = { '': 1 << 20, k: 1 << 10, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const bytes = n * unit;
+  if (bytes % 4096 !== 0) throw new UsageError(`--mem: ${text} is not a multiple of 4 KiB`);
+  if (bytes < MIN_MEM_SIZE || bytes > MAX_MEM_SIZE) throw new UsageError(`--mem: ${text} is out of range: give 2M to 3G`);
+  return bytes;
+}
+
+/** Parse an instruction count: an integer with an optional k, M or G suffix (decimal), or 1e9 notation. */
+export function parseCount(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*([kKmMgG]?)\s*$/.exec(text);
+  const mult = m ? { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[3].toLowerCase() as '' | 'k' | 'm' | 'g'] : 0;
+  const n = m ? Number(m[1]) * 10 ** Number(m[2] ?? 0) * mult : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${what}: cannot understand "${text}": give a positive whole number such as 5000000 or 5M`);
+  return n;
+}
+
+function readInputFile(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new UsageError(`cannot read ${what} ${path}: ${why}`);
+  }
+}
+
+/** Collects guest output bytes and writes them to stdout in chunks. */
+class OutputBuffer {
+  private buf = new Uint8Array(1 << 16);
+  private len = 0;
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  push = (b: number): void => {
+    if (this.len === this.buf.length) {
+      const n = new Uint8Array(this.buf.length * 2);
+      n.set(this.buf);
+      this.buf = n;
+    }
+    this.buf[this.len++] = b;
+  };
+  /** Write what is buffered; resolves when the stream can take more. */
+  async flush(): Promise<void> {
+    if (this.len === 0) return;
+    const chunk = this.buf.slice(0, this.len);
+    this.len = 0;
+    if (!this.stream.write(chunk)) await new Promise<void>((res) => this.stream.once('drain', res));
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((res) => setTimeout(res, ms));
+const yieldToHost = () => new Promise<void>((res) => setImmediate(res));
+
+/** Instructions per pc.run() call, and host time between yields to the event loop. */
+const SLICE_INSNS = 1 << 21;
+const SLICE_HOST_MS = 25;
+/** Virtual time per pc.run() call when the machine runs freely (bounds idle skipping between yields). */
+const SLICE_VIRTUAL_NS = 50_000_000;
+
+function fmtInt(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export async function runCommand(image: string | undefined, opts: RunOptions): Promise<number> {
+  const stderr = process.stderr;
+  let memSize: number, maxInsns: number, traceLeft = 0;
+  let imageBytes: Uint8Array;
+  const modules: { name: string; data: Uint8Array }[] = [];
+  const imagePath = image ?? DEFAULT_IMAGE;
+  try {
+    memSize = opts.mem !== undefined ? parseMemSize(opts.mem) : 128 << 20;
+    maxInsns = opts.maxInsns !== undefined ? parseCount(opts.maxInsns, '--max-insns') : Infinity;
+    traceLeft = opts.trace === undefined || opts.trace === false ? 0 : opts.trace === true ? Infinity : parseCount(opts.trace, '--trace');
+    for (const spec of opts.module ?? []) {
+      const comma = spec.indexOf(',');
+      const file = comma < 0 ? spec : spec.slice(0, comma);
+      const args = comma < 0 ? '' : spec.slice(comma + 1);
+      if (!file) throw new UsageError(`--module: no file name in "${spec}"`);
+      modules.push({ name: args ? `${file} ${args}` : file, data: readInputFile(file, 'module') });
+    }
+    imageBytes = readInputFile(imagePath, image === undefined ? 'the bundled demo OS image' : 'image');
+  } catch (e) {
+    if (e instanceof UsageError) {
+      stderr.write(`trapeze run: ${e.message}\n`);
+      if (image === undefined && imagePath === DEFAULT_IMAGE && /demo OS/.test(e.message)) {
+        stderr.write('trapeze run: build the guests (see guests/README.md) or name an image\n');
+      }
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+
+  const stdout = new OutputBuffer(process.stdout);
+  const hostClock = opts.wallClock ? () => Math.round(performance.now() * 1e6) : undefined;
+  const pc = new PC({ memSize, serialOut: stdout.push, hostClock });
+  try {
+    loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });
+  } catch (e) {
+    if (e instanceof LoaderError) {
+      stderr.write(`trapeze run: ${image === undefined ? basename(imagePath) : imagePath}: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+
+  // The console's input side.
+  const stdin = process.stdin as NodeJS.ReadStream & Partial<ReadStream>;
+  const interactive = stdin.isTTY === true;
+  const commands: EscapeCommand[] = [];
+  let wakeInput: (() => void) | null = null;
+  const raw = interactive ? new RawTerminal(stdin as ReadStream) : null;
+  const decoder = new EscapeDecoder();
+  const onData = (chunk: Buffer) => {
+    const { data, commands: cmds } = decoder.feed(chunk);
+    if (data.length) pc.sendSerial(data);
+    commands.push(...cmds);
+    wakeInput?.();
+  };
+  if (interactive) {
+    raw!.enter();
+    stdin.on('data', onData);
+    stdin.resume();
+  } else {
+    try {
+      pc.sendSerial(await readAll(stdin));
+    } catch {
+      // no usable standard input: the guest gets none
+    }
+  }
+
+  const tracer = traceLeft > 0 ? new Tracer(pc.cpu) : null;
+  const traceLines: string[] = [];
+  const hostStart = performance.now();
+  let result = null as Outcome | null;
+  try {
+    while (!result) {
+      const sliceStart = performance.now();
+      // Run for a while, then let the event loop deliver input and write output.
+      while (!result && performance.now() - sliceStart < SLICE_HOST_MS) {
+        const budget = Math.min(SLICE_INSNS, maxInsns - pc.cpu.icount);
+        if (budget <= 0) { result = { reason: 'max-insns' }; break; }
+        // Interactive and deterministic: never let an idle guest's virtual time run ahead of the
+        // host's (as QEMU's -icount sleep=on); otherwise run freely in bounded virtual slices.
+        const hostElapsedNs = (performance.now() - hostStart) * 1e6;
+        const until = interactive && !opts.wallClock ? Math.max(pc.now() + 1, hostElapsedNs) : pc.now() + SLICE_VIRTUAL_NS;
+        let r: RunResult;
+        if (tracer && traceLeft > 0) {
+          // One instruction at a time, its line printed before it runs. A halted CPU prints nothing
+          // until it wakes; interrupts are noted after the instruction they followed.
+          const inta = pc.stats().interrupts;
+          if (!pc.cpu.halted) { traceLines.push(tracer.line()); traceLeft--; }
+          r = pc.run(1, until);
+          if (pc.stats().interrupts !== inta) traceLines.push(`${''.padStart(10)}  -- interrupt (INTA cycle ${pc.stats().interrupts})`);
+          if (traceLines.length >= 256) { stderr.write(traceLines.join('\n') + '\n'); traceLines.length = 0; }
+        } else {
+          r = pc.run(budget, until);
+        }
+        if (r.reason === 'limit' || r.reason === 'time') {
+          if (r.reason === 'time' && interactive && !opts.wallClock && pc.now() >= hostElapsedNs) {
+            const ahead = Math.min(pc.scheduler.nextEventTime(), pc.now() + 20e6) - hostElapsedNs;
+            await stdout.flush();
+            await sleep(Math.max(1, Math.min(20, ahead / 1e6)));
+            break;
+          }
+          continue;
+        }
+        if (r.reason === 'wait') {
+          await stdout.flush();
+          await sleep(Math.max(0, Math.min(20, (r.waitNs ?? 0) / 1e6)));
+          break;
+        }
+        if (r.reason === 'idle') {
+          if (!interactive) { result = { reason: 'no-input' }; break; }
+          // Nothing scheduled: wait for a key.
+          await stdout.flush();
+          await new Promise<void>((res) => { wakeInput = res; });
+          wakeInput = null;
+          break;
+        }
+        result = r;
+      }
+      await stdout.flush();
+      if (traceLines.length) { stderr.write(traceLines.join('\n') + '\n'); traceLines.length = 0; }
+      for (const c of commands.splice(0)) {
+        if (c === 'quit') result ??= { reason: 'quit' };
+        else if (c === 'help') stderr.write(`\r\n${ESCAPE_HELP}`);
+        else if (c === 'stats') stderr.write(`\r\n${formatStats(pc, performance.now() - hostStart).replace(/\n/g, '\r\n')}`);
+      }
+      if (!result) await yieldToHost();
+    }
+  } catch (e) {
+    raw?.restore();
+    await stdout.flush();
+    const where = `${pc.cpu.segSel[1].toString(16).padStart(4, '0')}:${(pc.cpu.eip >>> 0).toString(16).padStart(8, '0')}`;
+    stderr.write(`trapeze run: internal emulator error at ${where} after ${pc.cpu.icount} instructions: ${(e as Error).stack ?? e}\n`);
+    return EXIT.INTERNAL;
+  } finally {
+    raw?.restore();
+    if (interactive) { stdin.off('data', onData); stdin.pause(); }
+  }
+  const hostMs = performance.now() - hostStart;
+  pc.uart.drainTransmitter(); // bytes still on the line when the run ends reach the terminal
+  await stdout.flush();
+
+  let code: number;
+  let message: string;
+  const cpu = pc.cpu;
+  const at = `${cpu.segSel[1].toString(16).padStart(4, '0')}:${(cpu.eip >>> 0).toString(16).padStart(8, '0')}`;
+  switch (result.reason) {
+    case 'exit':
+      code = (result.exitStatus ?? 1) & 0xFF;
+      message = `guest exited through isa-debug-exit: status ${code}`;
+      break;
+    case 'halted':
+      code = EXIT.OK;
+      message = result.detail ? `guest halted with ${result.detail} (powered off)` : 'guest halted with interrupts disabled (powered off)';
+      break;
+    case 'reset':
+      code = EXIT.OK;
+      message = `guest requested a reset through the ${result.detail ?? 'reset line'}: stopped (no reboot)`;
+      break;
+    case 'shutdown':
+      code = EXIT.TRIPLE_FAULT;
+      message = `triple fault: the processor shut down at ${at}`;
+      break;
+    case 'max-insns':
+      code = EXIT.LIMIT;
+      message = `stopped after ${fmtInt(cpu.icount)} instructions (--max-insns) at ${at}`;
+      break;
+    case 'no-input':
+      code = EXIT.NO_INPUT;
+      message = 'the guest waits for input and standard input has ended';
+      break;
+    case 'quit':
+      code = EXIT.OK;
+      message = 'quit (C-a x)';
+      break;
+    default:
+      code = EXIT.INTERNAL;
+      message = `stopped: ${result.reason}`;
+  }
+  stderr.write(`${interactive ? '\r\n' : ''}trapeze: ${message}\n`);
+  if (opts.stats) stderr.write(formatStats(pc, hostMs));
+  return code;
+}
+
+export function formatStats(pc: PC, hostMs: number): string {
+  const s = pc.stats();
+  const mips = hostMs > 0 ? s.instructions / (hostMs * 1000) : 0;
+  return [
+    `instructions      ${fmtInt(s.instructions)}`,
+    `host time         ${(hostMs / 1000).toFixed(3)} s (${mips.toFixed(1)} MIPS)`,
+    `virtual time      ${(s.virtualNs / 1e9).toFixed(6)} s (idle ${(s.idleNs / 1e9).toFixed(6)} s)`,
+    `interrupts        ${fmtInt(s.interrupts)} delivered (${fmtInt(s.spuriousInterrupts)} spurious)`,
+    `serial            ${fmtInt(pc.uart.bytesTransmitted)} bytes out, ${fmtInt(pc.uart.bytesReceived)} bytes in`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,68 @@
+// Instruction trace for `trapeze run --trace`: before each instruction, its number, CS:EIP, bytes and
+// disassembly (iced-x86, NASM syntax). Reading the bytes must not change what the guest sees: only the
+// bytes the instruction occupies are read (so no extra page is walked and no accessed bit is set beyond
+// what the fetch itself does), and CR2 and the pending-exception fields are restored afterwards.
+
+import iced from 'iced-x86';
+import type { CPU } from '../cpu/cpu.ts';
+import { CS } from '../cpu/regs.ts';
+
+const { Decoder, DecoderOptions, DecoderError, Formatter, FormatterSyntax } = iced;
+
+export class Tracer {
+  private readonly formatter = new Formatter(FormatterSyntax.Nasm);
+  private readonly buf = new Uint8Array(15);
+
+  constructor(private readonly cpu: CPU) {
+    this.formatter.uppercaseHex = false;
+    this.formatter.hexPrefix = '0x';
+    this.formatter.hexSuffix = '';
+    this.formatter.spaceAfterOperandSeparator = true;
+  }
+
+  /** Read up to `n` instruction bytes at CS:EIP; returns how many could be read. */
+  private fetch(n: number): number {
+    const cpu = this.cpu;
+    const saved = [cpu.cr2, cpu.excVector, cpu.excError];
+    const lin = (cpu.segBase[CS] + cpu.eip) | 0;
+    let got = 0;
+    try {
+      for (; got < n; got++) this.buf[got] = cpu.readLin8((lin + got) | 0);
+    } catch {
+      // not mapped: the fetch will fault
+    } finally {
+      [cpu.cr2, cpu.excVector, cpu.excError] = saved;
+    }
+    return got;
+  }
+
+  /** One line describing the instruction at CS:EIP (not yet executed). */
+  line(): string {
+    const cpu = this.cpu;
+    const lin = (cpu.segBase[CS] + cpu.eip) >>> 0;
+    const where = `${cpu.segSel[CS].toString(16).padStart(4, '0')}:${(cpu.eip >>> 0).toString(16).padStart(8, '0')}`;
+    const head = `${String(cpu.icount).padStart(10)}  ${where}  `;
+    // Bytes on this page first; more only if the instruction really continues on the next page.
+    let avail = this.fetch(Math.min(15, 0x1000 - (lin & 0xFFF)));
+    let text = '';
+    let len = 0;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const decoder = new Decoder(cpu.code32 ? 32 : 16, this.buf.subarray(0, avail), DecoderOptions.None);
+      decoder.ip = BigInt(cpu.eip >>> 0);
+      const insn = decoder.decode();
+      const err = decoder.lastError;
+      len = insn.length;
+      text = err === DecoderError.None ? this.formatter.format(insn) : '(bad)';
+      insn.free();
+      decoder.free();
+      if (err !== DecoderError.NoMoreBytes || avail === 15) break;
+      const more = this.fetch(15);
+      if (more <= avail) { text = '(not mapped)'; break; }
+      avail = more;
+    }
+    if (avail === 0) return `${head}${''.padEnd(30)}(not mapped)`;
+    let bytes = '';
+    for (let k = 0; k < Math.max(1, Math.min(len, avail)); k++) bytes += this.buf[k].toString(16).padStart(2, '0');
+    return `${head}${bytes.padEnd(30)}${text}`;
+  }
+}
