@@ -160,6 +160,11 @@ test('aux port: 0xD3 loopback raises IRQ 12 with AUXB; 0xD4 talks to the mouse',
   cmd(0xD4); data(0xE9);
   assert.deepEqual(drain(), [0xFA, 0xFA, 0x20, 0x02, 200]);
   cmd(0xA7);
+  cmd(0xD4); data(0xF2);
+  assert.equal(status() & 1, 0, 'the mouse answer waits while the aux clock is disabled');
+  cmd(0xA8);
+  assert.deepEqual(drain(), [0xFA, 0x00]);
+  cmd(0xA7);
   cmd(0xD3); data(0x11);
   assert.equal(status() & 1, 1, '0xD3 data is placed even with the aux clock disabled');
   assert.deepEqual(drain(), [0x11]);

@@ -169,8 +169,7 @@ export class I8042 implements PortDevice {
       case 0xD1: this.writeOutputPort(v); return;
       case 0xD2: this.injectDevice(Src.Kbd, v); return; // as if the keyboard had sent it
       case 0xD3: this.injectDevice(Src.Aux, v); return; // as if the auxiliary device had sent it
-      case 0xD4:
-        this.setCommandByte(this.ram[0] & ~CCB_AUXDIS, false);
+      case 0xD4: // its answer waits while the auxiliary clock is disabled
         this.mouse.write(v);
         this.refill();
         return;
