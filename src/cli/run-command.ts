@@ -157,7 +157,9 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
 
   const stdout = new OutputBuffer(process.stdout);
   const hostClock = opts.wallClock ? () => Math.round(performance.now() * 1e6) : undefined;
-  const pc = new PC({ memSize, serialOut: stdout.push, hostClock });
+  // Wall-clock mode also starts the RTC at the host's date; otherwise at a fixed date (determinism).
+  const rtcStartTime = opts.wallClock ? Math.floor(Date.now() / 1000) : undefined;
+  const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime });
   try {
     loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });
   } catch (e) {
