@@ -178,6 +178,22 @@ test('a halted CPU skips idle time to the next device event', () => {
   assert.equal(pc.cpu.icount, 5);
 });
 
+test('wall-clock mode: time follows the host clock, a halted CPU waits for it', () => {
+  let host = 1_000_000; // any starting value: only the elapsed host time counts
+  const { pc, out } = machine('66baf803b078eefbf4', { hostClock: () => host });
+  pc.io.out8(0x21, 0xEF);
+  const r = pc.run();
+  assert.deepEqual(r, { reason: 'wait', waitNs: pc.scheduler.nextEventTime() }, 'no host time has passed yet');
+  assert.equal(pc.now(), 5);
+  assert.deepEqual(out, []);
+  host += 100_000; // past the byte's end on the line at t = 2 + 60764
+  const r2 = pc.run();
+  assert.deepEqual(out, [0x78]);
+  assert.equal(pc.now(), 100_000, 'virtual time caught up with the host');
+  assert.deepEqual(r2, { reason: 'wait', waitNs: pc.scheduler.nextEventTime() - 100_000 });
+  assert.equal(pc.cpu.icount, 5);
+});
+
 // PIC vectors 0x20-0x2F, only IRQ 0 unmasked; PIT counter 0 mode 2 count 0x12A5 (250 Hz); sti;
 // idle: hlt; cmp dword [count],5; jb idle; exit with status 7. Handler at 0x10034: inc dword [count];
 // EOI; iret. count at 0x10030.
