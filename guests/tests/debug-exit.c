@@ -19,6 +19,7 @@ void test_main(void)
 {
     u32 status = status_from_cmdline() & 0xFF;
     t_printf("PASS %s: writing %u to port 0xf4; expect exit code %u\n", test_name, status, ((status << 1) | 1) & 0xFF);
+    t_flush();
     outb(0xF4, (u8)status);
     t_printf("FAIL %s: still running after the write to port 0xf4\n", test_name);
     t_exit(1);

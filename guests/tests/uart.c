@@ -104,8 +104,8 @@ static void irq4(struct t_regs *r)
 
 void test_main(void)
 {
+    t_flush(); /* our own output first: the port is about to be reprogrammed */
     t_set_handler(0x24, irq4);
-    wait_lsr(0x60); /* let our own output drain: THRE and TEMT */
 
     /* ---- registers, with the port reconfigured: results kept ---- */
     outb(SCR, 0x5A);
@@ -232,8 +232,11 @@ void test_main(void)
 
     console_setup();
     flush_kept();
+    t_flush();
+    t_set_handler(0x24, irq4);
 
     /* ---- the THR-empty interrupt, in normal mode with OUT2 set (MCR 0x0b) ---- */
+    t_irq_mask(4, false);
     wait_lsr(0x60);
     outb(MCR, 0x0B);
     irqs = 0;

@@ -30,7 +30,9 @@ struct t_regs {
 };
 typedef void (*t_handler)(struct t_regs *r);
 
+/* Output goes to a log in RAM; t_flush() sends it (interrupt driven, with HLT) and runs at the end. */
 void t_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void t_flush(void);
 void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void t_finish(void) __attribute__((noreturn));
@@ -49,7 +51,8 @@ u8 t_pic_read_isr(bool slave);
 extern volatile u32 t_ticks;
 void t_timer_start(u32 hz);
 void t_timer_stop(void);
-/* Halt until t_ticks has advanced by n (interrupts enabled only inside the wait). */
+/* Halt until n timer ticks have happened after the call, so more than n - 1 whole periods have passed
+ * (interrupts enabled only inside the wait). */
 void t_wait_ticks(u32 n);
 
 /* CMOS register access (index port 0x70 keeps NMI enabled). */
