@@ -9,6 +9,7 @@ import type { IoBus } from '../platform/io-bus.ts';
 import { FAULT } from './fault.ts';
 import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
+import { CodeCache } from './code-cache.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
   GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
@@ -149,6 +150,8 @@ export class CPU {
   fetchOff = 0;
   fetchCount = 0;
   readonly insn = new Insn();
+  /** Decoded instructions by physical address (code-cache.ts). */
+  readonly codeCache: CodeCache;
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -186,6 +189,8 @@ export class CPU {
     this.ram8 = mem.u8;
     this.ram16 = mem.u16;
     this.ram32 = mem.i32;
+    this.codeCache = new CodeCache(mem.size >>> 12);
+    mem.onDirty((addr, length) => this.physicalChanged(addr, length));
     this.reset();
   }
 
@@ -310,7 +315,6 @@ export class CPU {
   run(limit: number): Stop {
     const end = this.icount + limit;
     if (this.shutdown) return Stop.Shutdown;
-    const i = this.insn;
     for (;;) {
       try {
         while (this.icount < end) {
@@ -318,8 +322,19 @@ export class CPU {
             if (!this.wake()) return this.shutdown ? Stop.Shutdown : Stop.Halt;
             continue;
           }
-          this.beginFetch();
-          decode(this, i);
+          // Cached decode: the code page must be readable RAM at this CPL (the TLB says so), the
+          // instruction decoded for this default size, and all of it within the CS limit.
+          let i: Insn | undefined;
+          const lin = (this.segBase[CS] + this.eip) | 0;
+          const e = this.tlb[lin >>> 12];
+          if (e & this.rmask) {
+            const slots = this.codeCache.pages[e >>> 12];
+            if (slots !== undefined) {
+              i = slots[lin & 0xFFF];
+              if (i !== undefined && (i.code32 !== this.code32 || this.eip + i.len - 1 > this.segLimit[CS])) i = undefined;
+            }
+          }
+          if (i === undefined) i = this.decodeAndCache(lin);
           this.nextEip = this.code32 ? (this.eip + i.len) >>> 0 : (this.eip + i.len) & 0xFFFF;
           i.exec(this, i);
           this.eip = this.nextEip;
@@ -335,6 +350,67 @@ export class CPU {
         if (this.attention & ATTN_STOP) return this.takeStop();
       }
     }
+  }
+
+  /**
+   * Decode the instruction at CS:EIP with every fetch check, and cache it when it lies in one page of
+   * plain RAM. A page that becomes a code page loses the TLB's direct-write bits, so writes to it reach
+   * writePhys and invalidate it first.
+   */
+  private decodeAndCache(lin: number): Insn {
+    this.beginFetch();
+    const off = lin & 0xFFF;
+    const e0 = this.tlb[lin >>> 12];
+    const pp0 = e0 >>> 12;
+    const cacheable = (e0 & this.rmask) !== 0 && this.codeCache.cacheable(pp0);
+    const i = cacheable ? new Insn() : this.insn;
+    decode(this, i);
+    if (!cacheable || off + i.len > 0x1000) return i;
+    const e = this.tlb[lin >>> 12];
+    if (!(e & this.rmask)) return i;
+    const phys = (e & ~0xFFF) | off;
+    if (this.codeCache.insert(phys, i)) this.protectCodePage(phys >>> 12);
+    return i;
+  }
+
+  /** Physical memory changed outside the CPU: forget decoded instructions of those pages. */
+  physicalChanged(addr: number, length: number): void {
+    const first = addr >>> 12, last = (addr + Math.max(length, 1) - 1) >>> 12;
+    if (last - first > 256) { this.codeCache.clear(); this.flushTlb(true); return; }
+    for (let p = first; p <= last; p++) if (this.codeCache.codePage[p]) this.codeWritten(p);
+  }
+
+  /** Remove direct-write permission from every TLB entry that maps physical page `pp`. */
+  private protectCodePage(pp: number): void {
+    const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
+    for (let k = 0; k < n; k++) {
+      const p = this.tlbPages[k];
+      const e = this.tlb[p];
+      if (e >>> 12 === pp && (e & (TLB_SW | TLB_UW))) this.tlb[p] = e & ~(TLB_SW | TLB_UW);
+    }
+  }
+
+  /** A write reached a code page: drop its decoded instructions and let TLB entries regain write bits. */
+  private codeWritten(pp: number): void {
+    this.codeCache.invalidate(pp);
+    const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
+    for (let k = 0; k < n; k++) {
+      const p = this.tlbPages[k];
+      if (this.tlb[p] >>> 12 === pp) this.tlb[p] = 0; // refilled with write permission on next use
+    }
+  }
+
+  private writePhys8(phys: number, v: number): void {
+    if (this.codeCache.codePage[phys >>> 12]) this.codeWritten(phys >>> 12);
+    this.mem.write8(phys, v);
+  }
+  private writePhys16(phys: number, v: number): void {
+    if (this.codeCache.codePage[phys >>> 12]) this.codeWritten(phys >>> 12);
+    this.mem.write16(phys, v);
+  }
+  private writePhys32(phys: number, v: number): void {
+    if (this.codeCache.codePage[phys >>> 12]) this.codeWritten(phys >>> 12);
+    this.mem.write32(phys, v);
   }
 
   private takeStop(): Stop {
@@ -732,7 +808,7 @@ export class CPU {
   writeLin8(lin: number, v: number): void {
     const e = this.tlb[lin >>> 12];
     if (e & this.wmask) { this.ram8[(e & ~0xFFF) | (lin & 0xFFF)] = v; return; }
-    this.mem.write8(this.translate(lin, true), v);
+    this.writePhys8(this.translate(lin, true), v);
   }
 
   writeLin16(lin: number, v: number): void {
@@ -744,7 +820,7 @@ export class CPU {
         else { this.ram8[p] = v; this.ram8[p + 1] = v >> 8; }
         return;
       }
-      this.mem.write16(this.translate(lin, true), v);
+      this.writePhys16(this.translate(lin, true), v);
       return;
     }
     this.probeWrite(lin, 2);
@@ -761,7 +837,7 @@ export class CPU {
         else { const m = this.ram8; m[p] = v; m[p + 1] = v >> 8; m[p + 2] = v >> 16; m[p + 3] = v >> 24; }
         return;
       }
-      this.mem.write32(this.translate(lin, true), v);
+      this.writePhys32(this.translate(lin, true), v);
       return;
     }
     this.probeWrite(lin, 4);
@@ -838,7 +914,7 @@ export class CPU {
     let e = (phys & ~0xFFF) | TLB_VALID | global;
     if (this.mem.isRamPage(pp)) {
       e |= perms & (TLB_SR | TLB_UR);
-      if (this.mem.isWritableRamPage(pp)) e |= perms & (TLB_SW | TLB_UW);
+      if (this.mem.isWritableRamPage(pp) && !this.codeCache.codePage[pp]) e |= perms & (TLB_SW | TLB_UW);
     }
     e |= perms << TLB_PERM_SHIFT;
     if (this.tlb[page] === 0) {

@@ -54,7 +54,7 @@ export function decode(cpu: FetchSource, i: Insn): void {
   }
   let op = b;
   if (op === 0x0F) op = 0x100 | cpu.fetch8();
-  i.op = op; i.o32 = o32; i.a32 = a32; i.segOvr = segOvr; i.rep = rep; i.lock = lock;
+  i.op = op; i.code32 = defSize; i.o32 = o32; i.a32 = a32; i.segOvr = segOvr; i.rep = rep; i.lock = lock;
   i.mod = 3; i.reg = 0; i.rm = 0; i.base = -1; i.index = -1; i.scale = 0; i.disp = 0; i.imm = 0; i.imm2 = 0;
   i.seg = segOvr >= 0 ? segOvr : DS;
 

@@ -126,6 +126,7 @@ export class EventMachine {
 
   code(addr: number, hex: string): void {
     for (let k = 0; k < hex.length / 2; k++) this.mem.u8[addr + k] = parseInt(hex.substr(2 * k, 2), 16);
+    this.mem.markDirty(addr, hex.length / 2);
   }
 
   /** Run `hex` placed at CODE (or wherever eip points when hex is empty). */
@@ -138,8 +139,8 @@ export class EventMachine {
   handler(v: number): number { return HANDLERS + 0x10 * v; }
   afterHandler(v: number): number { return HANDLERS + 0x10 * v + 1; }
 
-  w32(a: number, v: number): void { this.dv.setUint32(a, v >>> 0, true); }
-  w16(a: number, v: number): void { this.dv.setUint16(a, v & 0xFFFF, true); }
+  w32(a: number, v: number): void { this.dv.setUint32(a, v >>> 0, true); this.mem.markDirty(a, 4); }
+  w16(a: number, v: number): void { this.dv.setUint16(a, v & 0xFFFF, true); this.mem.markDirty(a, 2); }
   r32(a: number): number { return this.dv.getUint32(a, true); }
   r16(a: number): number { return this.dv.getUint16(a, true); }
   r8(a: number): number { return this.mem.u8[a]; }

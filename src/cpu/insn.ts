@@ -14,6 +14,8 @@ export class Insn {
   rm = 0;
   /** Length in bytes, prefixes included. */
   len = 0;
+  /** The default operand/address size it was decoded for (CS.D): a cached Insn is valid only for it. */
+  code32 = true;
   /** Operand size 32 (else 16) after the 66 prefix. */
   o32 = true;
   /** Address size 32 (else 16) after the 67 prefix. */
@@ -36,7 +38,7 @@ export class Insn {
   exec: Handler = noop;
 
   copyFrom(o: Insn): this {
-    this.op = o.op; this.reg = o.reg; this.mod = o.mod; this.rm = o.rm; this.len = o.len; this.o32 = o.o32;
+    this.op = o.op; this.code32 = o.code32; this.reg = o.reg; this.mod = o.mod; this.rm = o.rm; this.len = o.len; this.o32 = o.o32;
     this.a32 = o.a32; this.seg = o.seg; this.segOvr = o.segOvr; this.rep = o.rep; this.lock = o.lock;
     this.base = o.base; this.index = o.index; this.scale = o.scale; this.disp = o.disp; this.imm = o.imm;
     this.imm2 = o.imm2; this.exec = o.exec;

@@ -107,8 +107,8 @@ export class TestMachine {
     cpu.cplChanged();
   }
 
-  w32(addr: number, v: number): void { new DataView(this.mem.u8.buffer).setUint32(addr, v >>> 0, true); }
-  w16(addr: number, v: number): void { new DataView(this.mem.u8.buffer).setUint16(addr, v & 0xFFFF, true); }
+  w32(addr: number, v: number): void { new DataView(this.mem.u8.buffer).setUint32(addr, v >>> 0, true); this.mem.markDirty(addr, 4); }
+  w16(addr: number, v: number): void { new DataView(this.mem.u8.buffer).setUint16(addr, v & 0xFFFF, true); this.mem.markDirty(addr, 2); }
   r32(addr: number): number { return new DataView(this.mem.u8.buffer).getUint32(addr, true); }
 
   /**

@@ -200,6 +200,7 @@ export class DescMachine {
   /** Put bytes (hex) at a physical address. */
   load(addr: number, hex: string): void {
     for (let k = 0; k < hex.length / 2; k++) this.mem.u8[addr + k] = parseInt(hex.substr(k * 2, 2), 16);
+    this.mem.markDirty(addr, hex.length / 2);
   }
 
   /** Put `hex` at CODE (or `at`), point CS:EIP at it (offset = address - CS base) and execute `n` instructions. */
@@ -222,9 +223,9 @@ export class DescMachine {
   r8(a: number): number { return this.mem.u8[a]; }
   r16(a: number): number { return this.dv.getUint16(a, true); }
   r32(a: number): number { return this.dv.getUint32(a, true); }
-  w8(a: number, v: number): void { this.mem.u8[a] = v; }
-  w16(a: number, v: number): void { this.dv.setUint16(a, v & 0xFFFF, true); }
-  w32(a: number, v: number): void { this.dv.setUint32(a, v >>> 0, true); }
+  w8(a: number, v: number): void { this.mem.u8[a] = v; this.mem.markDirty(a, 1); }
+  w16(a: number, v: number): void { this.dv.setUint16(a, v & 0xFFFF, true); this.mem.markDirty(a, 2); }
+  w32(a: number, v: number): void { this.dv.setUint32(a, v >>> 0, true); this.mem.markDirty(a, 4); }
 }
 
 /**

@@ -130,6 +130,8 @@ function machine(size: number): { mem: PhysicalMemory; cpu: CPU } {
   } else if (clearMemoryOpt) {
     m.mem.u8.fill(0);
   }
+  // The case's bytes are written directly into RAM: drop whatever the previous case left decoded.
+  m.mem.markDirty(0, m.mem.size);
   m.cpu.hook = null;
   m.cpu.reset();
   return m;

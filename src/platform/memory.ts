@@ -19,6 +19,8 @@ export class PhysicalMemory {
   private readonly rom = new Set<number>();
   /** Bumped whenever the map changes so that caches of "this page is RAM" can be dropped. */
   mapVersion = 0;
+  /** Told when bytes change other than through a CPU store (loaders, DMA, harnesses): caches drop them. */
+  private readonly dirtyListeners: ((addr: number, length: number) => void)[] = [];
 
   constructor(size: number) {
     if (size <= 0 || size % 4096 !== 0) throw new RangeError(`memory size must be a positive multiple of 4 KiB, got ${size}`);
@@ -103,5 +105,16 @@ export class PhysicalMemory {
       throw new RangeError(`load of ${data.length} bytes at 0x${addr.toString(16)} is outside RAM (0x${this.size.toString(16)} bytes)`);
     }
     this.u8.set(data, addr);
+    this.markDirty(addr, data.length);
+  }
+
+  /** Register a listener for changes made behind the CPU's back (the CPU's decoded-instruction cache). */
+  onDirty(listener: (addr: number, length: number) => void): void {
+    this.dirtyListeners.push(listener);
+  }
+
+  /** Anyone writing u8/u16/i32 directly (not through a CPU) calls this afterwards. */
+  markDirty(addr: number, length: number): void {
+    for (const l of this.dirtyListeners) l(addr, length);
   }
 }

@@ -1,0 +1,66 @@
+// Decoded-instruction cache. Decoding is the interpreter's most expensive step, so each instruction is
+// decoded once and kept by the physical address of its first byte (plus the default operand size it
+// was decoded for). Correctness rules:
+// - Only instructions that lie within one page and in plain RAM are cached, so a page's bytes are all
+//   the instruction depends on.
+// - A page holding cached code is a "code page": the CPU keeps TLB write permission bits off for it, so
+//   every write to it takes the slow path, which calls invalidate() before the bytes change. x86 makes
+//   self-modifying code visible to the next instruction (SDM vol. 3A §11.6); dropping the page does that.
+// - A page that is invalidated again and again (code and data mixed in one page) stops being cached:
+//   decoding it every time is cheaper than the churn.
+
+import type { Insn } from './insn.ts';
+
+/** Invalidations after which a page is no longer cached. */
+const CHURN_LIMIT = 64;
+
+export class CodeCache {
+  /** Cached instructions per physical page, indexed by the offset in the page. */
+  readonly pages: (Insn[] | undefined)[] = [];
+  /** 1 when the page holds cached instructions (writes must invalidate). */
+  readonly codePage: Uint8Array;
+  private readonly churn: Uint8Array;
+  /** Statistics: instructions decoded into the cache, page invalidations. */
+  decoded = 0;
+  invalidations = 0;
+
+  constructor(physPages: number) {
+    this.codePage = new Uint8Array(physPages);
+    this.churn = new Uint8Array(physPages);
+  }
+
+  /** May instructions of this page be cached? */
+  cacheable(page: number): boolean {
+    return page < this.codePage.length && this.churn[page] < CHURN_LIMIT;
+  }
+
+  /** Store a decoded instruction; returns true when the page has just become a code page. */
+  insert(phys: number, i: Insn): boolean {
+    const page = phys >>> 12;
+    let slots = this.pages[page];
+    let fresh = false;
+    if (slots === undefined) {
+      slots = this.pages[page] = new Array<Insn>(4096);
+      this.codePage[page] = 1;
+      fresh = true;
+    }
+    slots[phys & 0xFFF] = i;
+    this.decoded++;
+    return fresh;
+  }
+
+  /** Forget every instruction of a page (its bytes are about to change). */
+  invalidate(page: number): void {
+    if (this.pages[page] === undefined) return;
+    this.pages[page] = undefined;
+    this.codePage[page] = 0;
+    if (this.churn[page] < 255) this.churn[page]++;
+    this.invalidations++;
+  }
+
+  /** Drop everything (e.g. the machine loaded new memory contents behind the CPU's back). */
+  clear(): void {
+    for (let p = 0; p < this.pages.length; p++) if (this.pages[p] !== undefined) this.invalidate(p);
+    this.churn.fill(0);
+  }
+}
