@@ -151,3 +151,47 @@ test('a triple fault exits with status 4', () => {
   assert.equal(r.status, 4);
   assert.match(r.stderr, /^trapeze: triple fault: the processor shut down at [0-9a-f]{4}:001000[0-9a-f]{2}\n$/);
 });
+
+// Echo COM1 input upper-cased (polling LSR both ways) until 'q', then exit with status 85:
+//   loop: mov dx,0x3fd; in al,dx; test al,1; jz loop; mov dx,0x3f8; in al,dx; cmp al,'q'; je quit;
+//   cmp al,'a'; jb send; cmp al,'z'; ja send; sub al,0x20 / send: mov bl,al / wt: mov dx,0x3fd;
+//   in al,dx; test al,0x20; jz wt; mov dx,0x3f8; mov al,bl; out dx,al; jmp loop / quit: mov al,0x2a; out 0xf4,al
+const ECHO_CODE = [
+  0x66, 0xBA, 0xFD, 0x03, 0xEC, 0xA8, 0x01, 0x74, 0xF7, 0x66, 0xBA, 0xF8, 0x03, 0xEC, 0x3C, 0x71, 0x74, 0x1E,
+  0x3C, 0x61, 0x72, 0x06, 0x3C, 0x7A, 0x77, 0x02, 0x2C, 0x20, 0x88, 0xC3, 0x66, 0xBA, 0xFD, 0x03, 0xEC, 0xA8,
+  0x20, 0x74, 0xF7, 0x66, 0xBA, 0xF8, 0x03, 0x88, 0xD8, 0xEE, 0xEB, 0xD0, 0xB0, 0x2A, 0xE6, 0xF4,
+];
+
+test('piped standard input goes to COM1: same output and instruction count on every run', () => {
+  const elf = tempFile('echo.elf', multibootElf(ECHO_CODE));
+  const runs = [1, 2].map(() => trapeze(['run', elf, '--stats'], 'hello, world\nq and the rest is never read'));
+  for (const r of runs) {
+    assert.equal(r.stdout, 'HELLO, WORLD\n');
+    assert.equal(r.status, 85);
+  }
+  const insns = runs.map((r) => /instructions +([\d,]+)/.exec(r.stderr)?.[1]);
+  const vtime = runs.map((r) => /virtual time +([\d.]+ s)/.exec(r.stderr)?.[1]);
+  assert.ok(insns[0]);
+  assert.equal(insns[1], insns[0]);
+  assert.equal(vtime[1], vtime[0]);
+});
+
+test('a guest waiting for input after standard input ended exits with status 5', () => {
+  // sti; hlt with IRQ 4 unmasked and no device event pending: out 0x43,0x30 stops the PIT first.
+  //   mov al,0x30; out 0x43,al; mov al,0xef; out 0x21,al; sti; hlt
+  const elf = tempFile('wait.elf', multibootElf([0xB0, 0x30, 0xE6, 0x43, 0xB0, 0xEF, 0xE6, 0x21, 0xFB, 0xF4]));
+  const r = trapeze(['run', elf]);
+  assert.equal(r.status, 5);
+  assert.equal(r.stderr, 'trapeze: the guest waits for input and standard input has ended\n');
+});
+
+test('--trace prints each instruction with its address and disassembly', () => {
+  const elf = tempFile('ok.elf', multibootElf(OK_CODE));
+  const r = trapeze(['run', elf, '--trace', '3']);
+  assert.equal(r.status, 0x21);
+  const lines = r.stderr.split('\n');
+  assert.match(lines[0], /^ +0  0008:00100060  be82001000 +mov esi, 0x100082$/);
+  assert.match(lines[1], /^ +1  0008:00100065  8a1e +mov bl, \[esi\]$/);
+  assert.match(lines[2], /^ +2  0008:00100067  84db +test bl, bl$/);
+  assert.match(lines[3], /^trapeze: guest exited/);
+});
