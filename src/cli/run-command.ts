@@ -58,7 +58,7 @@ Exit status:
 class UsageError extends Error {}
 
 /** How a run ends: the machine's stop, or one decided here. */
-type Outcome = RunResult | { reason: 'quit' | 'max-insns' | 'no-input'; detail?: undefined; exitStatus?: undefined };
+type Outcome = RunResult | { reason: 'quit' | 'max-insns' | 'no-input' | 'output-closed'; detail?: undefined; exitStatus?: undefined };
 
 /** Parse a memory size: a number with an optional K, M or G suffix (binary units); no suffix = MiB. */
 export function parseMemSize(text: string): number {
@@ -95,7 +95,11 @@ function readInputFile(path: string, what: string): Uint8Array {
 class OutputBuffer {
   private buf = new Uint8Array(1 << 16);
   private len = 0;
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  /** The reader went away (EPIPE): output is dropped and the run ends. */
+  closed = false;
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    stream.on('error', () => { this.closed = true; this.stream.emit('drain'); });
+  }
   push = (b: number): void => {
     if (this.len === this.buf.length) {
       const n = new Uint8Array(this.buf.length * 2);
@@ -109,6 +113,7 @@ class OutputBuffer {
     if (this.len === 0) return;
     const chunk = this.buf.slice(0, this.len);
     this.len = 0;
+    if (this.closed) return;
     if (!this.stream.write(chunk)) await new Promise<void>((res) => this.stream.once('drain', res));
   }
 }
@@ -248,6 +253,7 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
       }
       await stdout.flush();
       if (traceLines.length) { stderr.write(traceLines.join('\n') + '\n'); traceLines.length = 0; }
+      if (stdout.closed) result ??= { reason: 'output-closed' };
       for (const c of commands.splice(0)) {
         if (c === 'quit') result ??= { reason: 'quit' };
         else if (c === 'help') stderr.write(`\r\n${ESCAPE_HELP}`);
@@ -302,6 +308,9 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
       code = EXIT.OK;
       message = 'quit (C-a x)';
       break;
+    case 'output-closed': // like a process killed by SIGPIPE, quietly
+      if (opts.stats) stderr.write(formatStats(pc, hostMs));
+      return EXIT.OK;
     default:
       code = EXIT.INTERNAL;
       message = `stopped: ${result.reason}`;
