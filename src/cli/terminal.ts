@@ -47,6 +47,11 @@ export class EscapeDecoder {
 export class RawTerminal {
   private active = false;
   private readonly restoreOnExit = (): void => this.restore();
+  /** Killed by a signal: 'exit' handlers do not run then, so restore the terminal here. */
+  private readonly onSignal = (sig: NodeJS.Signals): void => {
+    this.restore();
+    process.exit(128 + (sig === 'SIGHUP' ? 1 : 15));
+  };
 
   constructor(private readonly stdin: ReadStream) {}
 
@@ -55,6 +60,8 @@ export class RawTerminal {
     this.stdin.setRawMode(true);
     this.active = true;
     process.on('exit', this.restoreOnExit);
+    process.on('SIGTERM', this.onSignal);
+    process.on('SIGHUP', this.onSignal);
   }
 
   restore(): void {
@@ -62,6 +69,8 @@ export class RawTerminal {
     this.active = false;
     try { this.stdin.setRawMode(false); } catch { /* the terminal is gone */ }
     process.off('exit', this.restoreOnExit);
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGHUP', this.onSignal);
   }
 }
 
