@@ -97,6 +97,8 @@ class OutputBuffer {
   private len = 0;
   /** The reader went away (EPIPE): output is dropped and the run ends. */
   closed = false;
+  /** The last byte the guest wrote (-1: none). */
+  last = -1;
   constructor(private readonly stream: NodeJS.WriteStream) {
     stream.on('error', () => { this.closed = true; this.stream.emit('drain'); });
   }
@@ -107,6 +109,7 @@ class OutputBuffer {
       this.buf = n;
     }
     this.buf[this.len++] = b;
+    this.last = b;
   };
   /** Write what is buffered; resolves when the stream can take more. */
   async flush(): Promise<void> {
@@ -315,7 +318,10 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
       code = EXIT.INTERNAL;
       message = `stopped: ${result.reason}`;
   }
-  stderr.write(`${interactive ? '\r\n' : ''}trapeze: ${message}\n`);
+  // On a shared terminal, start the message on a line of its own.
+  const sameScreen = interactive || (process.stdout.isTTY && stderr.isTTY);
+  const lineStart = stdout.last === -1 || stdout.last === 0x0A ? '' : interactive ? '\r\n' : '\n';
+  stderr.write(`${sameScreen ? lineStart : ''}trapeze: ${message}\n`);
   if (opts.stats) stderr.write(formatStats(pc, hostMs));
   return code;
 }
