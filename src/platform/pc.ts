@@ -128,7 +128,7 @@ export class PC {
   private hostStart = 0;
   /** Inside cpu.run(): device stop requests and earlier events must cut the slice short. */
   private inCpu = false;
-  /** A stop requested by a device (debug exit, reset), sticky until reset(). */
+  /** A stop requested by a device (debug exit, reset): sticky, the machine does not run again. */
   private stopped: RunResult | null = null;
 
   constructor(config: PCConfig = {}) {
