@@ -29,12 +29,14 @@
 #define IER_RX 0x01  /* received data available (and FIFO timeout) */
 #define IER_THRE 0x02 /* transmitter holding register empty */
 
+static void tx_start(void);
 static bool fifo_16550a;
 static char rx_buf[256];
 static volatile u32 rx_head, rx_tail; /* head: next write (IRQ), tail: next read; indexes mod size */
 static char tx_buf[4096];
 static u32 tx_head, tx_tail;          /* head: next write, tail: next byte for the UART */
 static bool tx_running;               /* the THRE interrupt is enabled and will come */
+static bool irqs_on;                  /* serial_enable_interrupts() has run */
 
 void serial_init(void)
 {
@@ -52,7 +54,19 @@ void serial_init(void)
     (void)inb(COM1 + LSR); /* clear stale line status, data and modem status */
     (void)inb(COM1 + RBR);
     (void)inb(COM1 + MSR);
+    /* No interrupts yet: the PICs are not programmed. The 8259A's ICW1 resets its edge detector, and an
+     * IRQ line that is already high then (input typed ahead, a pending THRE) would never give the rising
+     * edge the PIC waits for: IRQ 4 would be lost for good. serial_enable_interrupts() comes later. */
+    outb(COM1 + IER, 0);
+}
+
+/* After the PICs are set up and IRQ 4 is unmasked: the UART's interrupt output is low (IER was 0), so
+ * enabling the causes now gives a clean rising edge if any is pending. */
+void serial_enable_interrupts(void)
+{
+    irqs_on = true;
     outb(COM1 + IER, IER_RX); /* received data available (and FIFO timeout); THRE only while sending */
+    tx_start();
 }
 
 bool serial_is_16550a(void) { return fifo_16550a; }
@@ -70,7 +84,7 @@ static void tx_feed(void)
 static void tx_start(void)
 {
     tx_feed();
-    if (!tx_running && tx_tail != tx_head) {
+    if (irqs_on && !tx_running && tx_tail != tx_head) {
         tx_running = true;
         outb(COM1 + IER, IER_RX | IER_THRE); /* the interrupt comes when the FIFO has emptied */
     }
@@ -88,7 +102,7 @@ static void tx_put(char c, bool may_block)
 {
     while (tx_head - tx_tail == sizeof(tx_buf)) {
         tx_start(); /* make sure the UART is draining (and its interrupt will come) before we wait */
-        if (may_block)
+        if (may_block && irqs_on)
             proc_block(P_WRITING); /* the THRE interrupt wakes us when there is room */
         else
             tx_drain_polling(sizeof(tx_buf) - 64);
@@ -114,7 +128,7 @@ void console_write(const char *s, size_t n) { console_put(s, n, true); }
  * sleeps while the ring buffer empties; only the last FIFO-full is polled. */
 void console_flush(bool may_block)
 {
-    while (may_block && tx_head != tx_tail)
+    while (may_block && irqs_on && tx_head != tx_tail)
         proc_block(P_WRITING);
     tx_drain_polling(0);
     for (u32 spin = 0; !(inb(COM1 + LSR) & 0x40) && spin < 10000000; spin++)

@@ -33,6 +33,7 @@ struct trapframe {
 
 /* console.c: the 16550A driver and kernel printing */
 void serial_init(void);
+void serial_enable_interrupts(void); /* once the PICs are programmed and IRQ 4 is unmasked */
 bool serial_is_16550a(void);
 void serial_irq(void);
 void console_write(const char *s, size_t n); /* from a process: may block while the buffer is full */

@@ -104,6 +104,7 @@ void kmain(u32 magic, const struct mb_info *mbi)
     pit_init(HZ);
     pic_unmask(0);
     pic_unmask(4);
+    serial_enable_interrupts();
     kprintf("timer: PIT channel 0, mode 2, %u Hz; PIC vectors 0x20-0x2f\n", HZ);
     kprintf("serial: %s at 0x3f8, 115200 8N1, receive interrupt on IRQ 4\n",
             serial_is_16550a() ? "16550A" : "8250/16450 (no FIFO)");
