@@ -150,6 +150,14 @@ test('a triple fault exits with status 4', () => {
   const r = trapeze(['run', tf]);
   assert.equal(r.status, 4);
   assert.match(r.stderr, /^trapeze: triple fault: the processor shut down at [0-9a-f]{4}:001000[0-9a-f]{2}\n$/);
+  // The trace shows the events: INT3 → #GP (IDT limit; error code: vector 3, IDT bit) → #DF.
+  const t = trapeze(['run', tf, '--trace']);
+  assert.equal(t.status, 4);
+  assert.deepEqual(t.stderr.split('\n').slice(2, 5).map((l) => l.trim()), [
+    '-- int (int3/into) vector 0x03',
+    '-- exception vector 0x0d #GP error 0x1a',
+    '-- exception vector 0x08 #DF error 0x0',
+  ]);
 });
 
 // Echo COM1 input upper-cased (polling LSR both ways) until 'q', then exit with status 85:

@@ -204,6 +204,7 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   }
 
   const tracer = traceLeft > 0 ? new Tracer(pc.cpu) : null;
+  tracer?.attach();
   const traceLines: string[] = [];
   const hostStart = performance.now();
   let result = null as Outcome | null;
@@ -220,12 +221,13 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
         const until = interactive && !opts.wallClock ? Math.max(pc.now() + 1, hostElapsedNs) : pc.now() + SLICE_VIRTUAL_NS;
         let r: RunResult;
         if (tracer && traceLeft > 0) {
-          // One instruction at a time, its line printed before it runs. A halted CPU prints nothing
-          // until it wakes; interrupts are noted after the instruction they followed.
-          const inta = pc.stats().interrupts;
+          // One instruction at a time, its line printed before it runs; interrupts and exceptions are
+          // noted after the instruction they followed. (A halted CPU prints nothing until it wakes, and
+          // the first instruction of the handler that wakes it runs in the same step, unprinted.)
           if (!pc.cpu.halted) { traceLines.push(tracer.line()); traceLeft--; }
           r = pc.run(1, until);
-          if (pc.stats().interrupts !== inta) traceLines.push(`${''.padStart(10)}  -- interrupt (INTA cycle ${pc.stats().interrupts})`);
+          traceLines.push(...tracer.takeEvents());
+          if (traceLeft === 0) tracer.detach();
           if (traceLines.length >= 256) { stderr.write(traceLines.join('\n') + '\n'); traceLines.length = 0; }
         } else {
           r = pc.run(budget, until);

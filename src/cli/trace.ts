@@ -5,19 +5,49 @@
 
 import iced from 'iced-x86';
 import type { CPU } from '../cpu/cpu.ts';
+import type { InterceptHook } from '../cpu/intercept.ts';
 import { CS } from '../cpu/regs.ts';
 
 const { Decoder, DecoderOptions, DecoderError, Formatter, FormatterSyntax } = iced;
 
+const EXCEPTION_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '', '#TS', '#NP', '#SS', '#GP', '#PF', '', '#MF', '#AC', '#MC', '#XM'];
+const KIND_NAMES = ['external interrupt', 'exception', 'int', 'int (int3/into)', 'int1'];
+
 export class Tracer {
   private readonly formatter = new Formatter(FormatterSyntax.Nasm);
   private readonly buf = new Uint8Array(15);
+  /** Events (interrupts, exceptions, INT n) seen since the last takeEvents(). */
+  private readonly events: string[] = [];
+  /** Observes every event delivery through the CPU's intercept point, changing nothing. */
+  private readonly hook: InterceptHook = {
+    sensitive: () => {},
+    event: (_cpu, vector, errorCode, kind) => {
+      const name = kind === 1 && EXCEPTION_NAMES[vector] ? ` ${EXCEPTION_NAMES[vector]}` : '';
+      const err = errorCode >= 0 ? ` error 0x${errorCode.toString(16)}` : '';
+      this.events.push(`${''.padStart(10)}  -- ${KIND_NAMES[kind] ?? 'event'} vector 0x${vector.toString(16).padStart(2, '0')}${name}${err}`);
+      return false;
+    },
+  };
 
   constructor(private readonly cpu: CPU) {
     this.formatter.uppercaseHex = false;
     this.formatter.hexPrefix = '0x';
     this.formatter.hexSuffix = '';
     this.formatter.spaceAfterOperandSeparator = true;
+  }
+
+  /** Start observing events (the CPU's intercept hook must be free: nothing else uses it under `run`). */
+  attach(): void {
+    if (this.cpu.hook === null) this.cpu.hook = this.hook;
+  }
+
+  detach(): void {
+    if (this.cpu.hook === this.hook) this.cpu.hook = null;
+  }
+
+  /** Lines for the events delivered since the last call. */
+  takeEvents(): string[] {
+    return this.events.splice(0);
   }
 
   /** Read up to `n` instruction bytes at CS:EIP; returns how many could be read. */
