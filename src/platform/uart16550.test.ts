@@ -267,7 +267,12 @@ test('host input enters at the line rate; RX trigger level and character timeout
   assert.deepEqual(irqs, [true, false]);
   timer.advance(4 * CHAR_8N1_DIV1);
   assert.equal(rd(IIR), 0xCC);
+  u.receive([0x21]);
+  timer.advance(CHAR_8N1_DIV1);
+  assert.equal(rd(IIR), 0xCC, 'a new character does not clear a timeout that has occurred');
   assert.equal(rd(RBR), 0x69);
+  assert.equal(rd(IIR), 0xC1);
+  assert.equal(rd(RBR), 0x21);
   assert.equal(rd(IIR), 0xC1);
   assert.equal(rd(LSR), 0x60);
   // Ten bytes: the RDA interrupt comes when the 8th arrives.

@@ -426,8 +426,9 @@ export class Uart16550 implements PortDevice {
       this.rx.push(b);
     }
     this.bytesReceived++;
-    this.timeoutPending = false;
-    this.armTimeout();
+    // A new character restarts the timeout timer unless the timeout has already occurred: that one is
+    // cleared only by reading the RCVR FIFO (datasheet 8.6).
+    if (!this.timeoutPending) this.armTimeout();
   }
 
   private rxCapacity(): number { return this.fifoMode ? FIFO_SIZE : 1; }
