@@ -360,3 +360,39 @@ test('a kernel occupying low memory pushes the boot information elsewhere, never
   assert.equal(r2.gdtAddr, 0x9F000);
   assert.equal(r2.stackTop, 0x100000 + 16 * 1024, 'the 16 KiB stack does not fit there: first free block above the kernel');
 });
+
+test('a map promising more RAM than exists never places anything beyond it', () => {
+  const { mem, cpu } = machine(2 * MB);
+  const map = [{ base: 0, length: 0x1000, type: 2 }, { base: 0x1000, length: 0x7000, type: 2 }, { base: 0x8000, length: 0x98000, type: 2 }, { base: 0x100000, length: 64 * MB, type: 1 }];
+  const elf = makeElf({ entry: 0x100000, segs: [{ paddr: 0x100000, data: code, memsz: MB - 0x3000 }] });
+  // The kernel leaves 12 KiB of real RAM: enough for the information block, not for the 16 KiB stack.
+  assert.throws(() => loadMultiboot(mem, cpu, elf, { memoryMap: map }), { name: 'LoaderError', message: 'no free memory left for the boot stack' });
+});
+
+test('fuzz: mutated and truncated images load or are refused with a LoaderError, nothing else', () => {
+  let seed = 12345;
+  const rand = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  const sources = [image('tests/boot.elf'), image('tests/boot-aout.bin')];
+  const { mem, cpu } = machine(4 * MB);
+  let loaded = 0, refused = 0;
+  for (let k = 0; k < 2000; k++) {
+    const src = sources[k % 2];
+    let img = new Uint8Array(src);
+    const kind = rand(3);
+    if (kind === 0) img = img.subarray(0, rand(img.length)); // truncated
+    else {
+      // a few random bytes in the headers: the first 128 bytes (ELF header and program headers, or the
+      // a.out-kludge Multiboot header), or anywhere up to the ELF kernel's Multiboot header at 0x1000
+      for (let n = 1 + rand(4); n > 0; n--) img[rand(kind === 1 ? 128 : 0x1040)] = rand(256);
+    }
+    try {
+      loadMultiboot(mem, cpu, img, { cmdline: 'fuzz', modules: rand(2) ? [{ data: new Uint8Array(rand(8192)), name: 'm' }] : [] });
+      loaded++;
+    } catch (e) {
+      if (!(e instanceof LoaderError)) throw e;
+      assert.ok(e.message.length > 0 && !e.message.includes('\n'), 'one line');
+      refused++;
+    }
+  }
+  assert.ok(loaded > 0 && refused > 0, `${loaded} loaded, ${refused} refused`);
+});

@@ -345,7 +345,8 @@ function cString(s: string, what: string): Uint8Array {
 export function loadMultiboot(mem: PhysicalMemory, cpu: CPU, image: Uint8Array, opts: MultibootOptions = {}): MultibootLoadResult {
   const img = parseMultiboot(image);
   const map = opts.memoryMap ?? pcMemoryMap(opts.memSize ?? mem.size);
-  const avail = availableRanges(map);
+  // A map may describe more than there is: only RAM that exists can take anything.
+  const avail = availableRanges(map).map(([s, e]) => [s, Math.min(e, mem.size)] as Range).filter(([s, e]) => e > s);
 
   // The kernel
   const used: Range[] = [];
