@@ -245,7 +245,10 @@ export class PC {
 
   /**
    * Run until something the caller must handle: at most `maxInsns` instructions, and not beyond
-   * virtual time `untilNs`. Device events are dispatched at their exact virtual times.
+   * virtual time `untilNs`. Device events are dispatched at their exact virtual times. Idle time skipped
+   * while halted does not count against `maxInsns`: a guest that sleeps through device events that never
+   * wake it would keep run() busy, so give `untilNs` whenever the guest may idle (the CLI always does).
+   * Where the slices end does not change what the guest sees: same calls or not, same run.
    */
   run(maxInsns = Infinity, untilNs = Infinity): RunResult {
     const cpu = this.cpu;
