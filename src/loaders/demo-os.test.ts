@@ -20,7 +20,7 @@ function session(input: string, maxInsns = 50e6) {
   return { r, out, insns: pc.cpu.icount };
 }
 
-const SCRIPT = 'echo hello\rsieve 10000\rclock\rcrash wp\rps\rpoweroff 5\r';
+const SCRIPT = 'echo hello\rsieve 10000\rclock\rcrash wp\rcrash tf\rps\rpoweroff 5\r';
 
 test('the demo OS boots to its shell and runs a scripted session', () => {
   const { r, out } = session(SCRIPT);
@@ -46,6 +46,9 @@ test('the demo OS boots to its shell and runs a scripted session', () => {
   assert.ok(lines.some((l) => /^\[kernel\] pid \d+ \(crash\) killed: page fault \(#PF\) at eip 4[0-9a-f]{7}, error code 7, address 4[0-9a-f]{7} \(protection violation, write, user\)$/.test(l)),
     'writing to its own code kills the process');
   has('[pid 4 killed by exception 14]');
+  // SYSENTER keeps TF: the single-step trap lands on the kernel's entry, which must survive it
+  has('crash: single-stepping into SYSENTER did not bring the kernel down');
+  has('[pid 5 killed by exception 1]');
   assert.ok(lines.some((l) => /^ {4}1 {4}0 running .* shell$/.test(l)), 'ps lists the shell');
   has('[kernel] power off requested by pid 1 (shell), status 5');
 });

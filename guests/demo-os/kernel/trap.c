@@ -82,6 +82,14 @@ static const char *const exception_names[32] = {
 
 static void exception(struct trapframe *tf)
 {
+    if (tf->vector == 1 && (tf->cs & 3) == 0) {
+        /* A single-step trap in ring 0. The kernel never sets TF, but SYSENTER keeps it (it clears only
+         * IF, VM and RF: SDM vol. 2 "SYSENTER"), so a program that sets TF and executes SYSENTER traps on
+         * the kernel's first instruction. Stop single-stepping and carry on: the program's saved flags are
+         * built from the cleared copy, so it returns with TF clear too. */
+        tf->eflags &= ~0x100u;
+        return;
+    }
     if ((tf->cs & 3) == 0)
         panic(exception_names[tf->vector], tf);
     /* A fault in ring 3 is the process's problem, not the system's: report it and end the process. */

@@ -2,6 +2,24 @@
  * the kernel prints what happened and the shell carries on. */
 #include "ulib.h"
 
+/* SYSENTER with EFLAGS.TF set: the single-step trap comes after SYSENTER, i.e. on the kernel's first
+ * instruction, in ring 0. POPF sets TF and the trap follows the instruction after it. */
+static void sysenter_single_stepped(void)
+{
+    __asm__ volatile("pushl %%ebp\n\t"
+                     "movl %%esp, %%ecx\n\t" /* SYSEXIT returns with this ESP ... */
+                     "movl $1f, %%edx\n\t"   /* ... to this EIP (abi.h) */
+                     "pushfl\n\t"
+                     "orl $0x100, (%%esp)\n\t"
+                     "popfl\n\t"
+                     "sysenter\n"
+                     "1:\n\t"
+                     "popl %%ebp"
+                     :
+                     : "a"(SYS_GETPID)
+                     : "ebx", "ecx", "edx", "esi", "edi", "memory", "cc");
+}
+
 int main(const char *arg)
 {
     const char *kind = *arg ? arg : "pf";
@@ -20,11 +38,18 @@ int main(const char *arg)
         __asm__ volatile("outb %%al, $0xf4" : : "a"(0)); /* port 0xF4 is closed in the I/O bitmap: #GP(0) */
     } else if (strcmp(kind, "ud") == 0) {
         __asm__ volatile("ud2"); /* #UD */
+    } else if (strcmp(kind, "tf") == 0) {
+        struct sysinfo si;
+        if (sysinfo(&si) == 0 && si.sysenter) {
+            sysenter_single_stepped();
+            puts("crash: single-stepping into SYSENTER did not bring the kernel down");
+        }
+        __asm__ volatile("pushfl; orl $0x100, (%%esp); popfl; nop" : : : "memory", "cc"); /* #DB in ring 3 */
     } else if (strcmp(kind, "de") == 0) {
         volatile u32 zero = 0;
         return (int)(100 / zero); /* #DE */
     } else {
-        printf("crash: unknown kind %s (pf, null, wp, gp, io, ud, de)\n", kind);
+        printf("crash: unknown kind %s (pf, null, wp, gp, io, ud, de, tf)\n", kind);
         return 2;
     }
     puts("crash: still alive?");

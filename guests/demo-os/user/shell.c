@@ -25,7 +25,7 @@ static void cmd_help(void)
          "  sieve [N]          count the primes up to N (default 100000), in a new process\n"
          "  clock [N [T]]      read the CMOS clock N times, T timer ticks apart, in a new process\n"
          "  run                sieve and clock at the same time: the timer preempts one for the other\n"
-         "  crash [KIND]       a process that faults (pf, null, wp, gp, io, ud, de); the kernel kills it\n"
+         "  crash [KIND]       a process that faults (pf, null, wp, gp, io, ud, de, tf); the kernel kills it\n"
          "  panic              make the kernel itself fault: register dump, exit status 2\n"
          "  poweroff [STATUS]  leave through the debug-exit port (default status 0)");
 }
