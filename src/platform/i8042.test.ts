@@ -182,3 +182,23 @@ test('port 0x92: fast A20 and fast reset on a 0-to-1 edge of bit 0', () => {
   p.out(0x92, 1, 0x00);
   assert.deepEqual(ev, ['a20=1', 'reset', 'a20=0']);
 });
+
+test('saveState/loadState: plain data; a restored controller continues where the original was', () => {
+  const a = setup();
+  a.cmd(0x60); a.data(0x07); // aux interrupt on, translation off
+  a.cmd(0xD4); a.data(0xF3); // mouse waits for its sample-rate parameter
+  a.data(0xF2); // keyboard identify: FA AB 83 queued behind the mouse's FA
+  a.cmd(0xD1); a.data(0xCD); // A20 off
+  const state = JSON.parse(JSON.stringify(a.kbc.saveState()));
+  const b = setup();
+  b.kbc.loadState(state);
+  assert.equal(b.kbc.a20, false);
+  assert.deepEqual(b.ev.slice(-1), ['a20=0']);
+  for (const x of [a, b]) { x.cmd(0xD4); x.data(40); }
+  assert.deepEqual(b.drain(), a.drain());
+  for (const x of [a, b]) { x.cmd(0xD4); x.data(0xE9); x.cmd(0x20); }
+  const got = a.drain();
+  assert.deepEqual(b.drain(), got);
+  // The controller's answer (command byte) overtakes the mouse bytes still waiting behind the first.
+  assert.deepEqual(got, [0xFA, 0x07, 0x00, 0x02, 40], 'the mouse kept its state (sample rate 40)');
+});

@@ -25,6 +25,12 @@ export const OUT_RESET = 0x01, OUT_A20 = 0x02, OUT_KBD_OBF = 0x10, OUT_AUX_OBF =
 
 const enum Src { None, Ctrl, Kbd, Aux }
 
+export interface I8042State {
+  ram: number[]; statusBits: number; outPort: number; pendingCmd: number; ctrlQueue: number[];
+  injected: [number, number][]; outBuf: number; outSrc: number; irq1: boolean; irq12: boolean;
+  keyboard: Record<string, number | boolean | number[]>; mouse: Record<string, number | boolean | number[]>;
+}
+
 export interface I8042Options {
   onIrq1?: (level: boolean) => void;
   onIrq12?: (level: boolean) => void;
@@ -78,6 +84,29 @@ export class I8042 implements PortDevice {
     this.mouse.reset();
     this.keyboard.translated = true;
     this.refill();
+  }
+
+  saveState(): I8042State {
+    return {
+      ram: Array.from(this.ram), statusBits: this.statusBits, outPort: this.outPort, pendingCmd: this.pendingCmd,
+      ctrlQueue: this.ctrlQueue.slice(), injected: this.injected.map(([s, v]) => [s, v]), outBuf: this.outBuf,
+      outSrc: this.outSrc, irq1: this.irq1, irq12: this.irq12,
+      keyboard: this.keyboard.saveState(), mouse: this.mouse.saveState(),
+    };
+  }
+
+  loadState(s: I8042State): void {
+    this.ram.set(s.ram);
+    this.statusBits = s.statusBits; this.outPort = s.outPort; this.pendingCmd = s.pendingCmd;
+    this.ctrlQueue.splice(0, this.ctrlQueue.length, ...s.ctrlQueue);
+    this.injected.splice(0, this.injected.length, ...s.injected.map(([src, v]) => [src as Src, v] as [Src, number]));
+    this.outBuf = s.outBuf; this.outSrc = s.outSrc as Src;
+    this.keyboard.loadState(s.keyboard);
+    this.mouse.loadState(s.mouse);
+    this.irq1 = s.irq1; this.irq12 = s.irq12;
+    this.opts.onIrq1?.(this.irq1);
+    this.opts.onIrq12?.(this.irq12);
+    this.opts.onA20?.(this.a20);
   }
 
   in(port: number, size: 1 | 2 | 4): number {

@@ -21,6 +21,13 @@ export class Port92 implements PortDevice {
   /** A machine reset clears the register (so bit 0 reads 0 again after the reset it caused). */
   reset(): void { this.value = 0; }
 
+  saveState(): { value: number } { return { value: this.value }; }
+
+  loadState(s: { value: number }): void {
+    this.value = s.value & 0xFF;
+    this.opts.onA20?.(this.a20);
+  }
+
   in(_port: number, _size: 1 | 2 | 4): number { return this.value; }
 
   out(_port: number, _size: 1 | 2 | 4, v: number): void {

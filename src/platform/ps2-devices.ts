@@ -30,6 +30,21 @@ export abstract class Ps2Device {
 
   /** A byte from the host (through the controller). */
   abstract write(v: number): void;
+
+  /** The device's registers and queue as plain data (for snapshots). */
+  saveState(): Record<string, number | boolean | number[]> {
+    const o: Record<string, number | boolean | number[]> = {};
+    for (const [k, v] of Object.entries(this)) o[k] = Array.isArray(v) ? v.slice() : v;
+    return o;
+  }
+
+  loadState(s: Record<string, number | boolean | number[]>): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(s)) {
+      if (k === 'queue') this.queue.splice(0, this.queue.length, ...(v as number[]));
+      else if (k in self) self[k] = v;
+    }
+  }
 }
 
 export class Ps2Keyboard extends Ps2Device {

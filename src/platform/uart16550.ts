@@ -58,6 +58,16 @@ export interface UartOptions {
   out2GatesIrq?: boolean;
 }
 
+/** Everything a snapshot needs, as plain data (pending line events as absolute virtual times, or -1). */
+export interface UartState {
+  ier: number; lcr: number; mcr: number; scr: number; divisor: number; fcr: number;
+  lsrErrors: number; msrDelta: number; modemInputs: number; rbr: number;
+  rx: number[]; tx: number[]; thrPending: boolean; timeoutPending: boolean;
+  tsrBusy: boolean; tsrByte: number; txDue: number;
+  hostQueue: number[]; rxByte: number; rxDue: number; timeoutDue: number;
+  irqLevel: boolean; bytesTransmitted: number; bytesReceived: number; overruns: number;
+}
+
 class Fifo {
   readonly buf = new Uint8Array(FIFO_SIZE);
   head = 0;
@@ -65,6 +75,8 @@ class Fifo {
   push(b: number): void { this.buf[(this.head + this.count) % FIFO_SIZE] = b; this.count++; }
   pop(): number { const b = this.buf[this.head]; this.head = (this.head + 1) % FIFO_SIZE; this.count--; return b; }
   clear(): void { this.head = 0; this.count = 0; }
+  toArray(): number[] { const a: number[] = []; for (let k = 0; k < this.count; k++) a.push(this.buf[(this.head + k) % FIFO_SIZE]); return a; }
+  fill(bytes: number[]): void { this.clear(); for (const b of bytes) this.push(b); }
 }
 
 export class Uart16550 implements PortDevice {
@@ -98,17 +110,20 @@ export class Uart16550 implements PortDevice {
   /** Character timeout indication (FIFO mode), cleared by reading RBR. */
   private timeoutPending = false;
   private timeoutEvent = 0;
+  private timeoutDue = 0;
 
   /** Transmitter shift register: busy while a character is on the line. */
   private tsrBusy = false;
   private tsrByte = 0;
   private txEvent = 0;
+  private txDue = 0;
 
   /** Host input not yet on the line, and the character currently being received from the host. */
   private hostQueue: number[] = [];
   private hostHead = 0;
   private rxEvent = 0;
   private rxByte = 0;
+  private rxDue = 0;
 
   private irqLevel = false;
 
@@ -136,6 +151,36 @@ export class Uart16550 implements PortDevice {
     this.thrPending = false; this.timeoutPending = false; this.tsrBusy = false;
     this.updateIrq();
     this.pumpRx();
+  }
+
+  saveState(): UartState {
+    return {
+      ier: this.ier, lcr: this.lcr, mcr: this.mcr, scr: this.scr, divisor: this.divisor, fcr: this.fcr,
+      lsrErrors: this.lsrErrors, msrDelta: this.msrDelta, modemInputs: this.modemInputs, rbr: this.rbr,
+      rx: this.rx.toArray(), tx: this.tx.toArray(), thrPending: this.thrPending, timeoutPending: this.timeoutPending,
+      tsrBusy: this.tsrBusy, tsrByte: this.tsrByte, txDue: this.txEvent ? this.txDue : -1,
+      hostQueue: this.hostQueue.slice(this.hostHead), rxByte: this.rxByte, rxDue: this.rxEvent ? this.rxDue : -1,
+      timeoutDue: this.timeoutEvent ? this.timeoutDue : -1, irqLevel: this.irqLevel,
+      bytesTransmitted: this.bytesTransmitted, bytesReceived: this.bytesReceived, overruns: this.overruns,
+    };
+  }
+
+  /** Restore a snapshot; pending line events are scheduled again at their saved times. */
+  loadState(s: UartState): void {
+    for (const h of [this.txEvent, this.rxEvent, this.timeoutEvent]) if (h) this.timer.cancel(h);
+    this.txEvent = this.rxEvent = this.timeoutEvent = 0;
+    this.ier = s.ier; this.lcr = s.lcr; this.mcr = s.mcr; this.scr = s.scr; this.divisor = s.divisor; this.fcr = s.fcr;
+    this.lsrErrors = s.lsrErrors; this.msrDelta = s.msrDelta; this.modemInputs = s.modemInputs; this.rbr = s.rbr;
+    this.rx.fill(s.rx); this.tx.fill(s.tx); this.thrPending = s.thrPending; this.timeoutPending = s.timeoutPending;
+    this.tsrBusy = s.tsrBusy; this.tsrByte = s.tsrByte;
+    this.hostQueue = s.hostQueue.slice(); this.hostHead = 0; this.rxByte = s.rxByte;
+    this.bytesTransmitted = s.bytesTransmitted; this.bytesReceived = s.bytesReceived; this.overruns = s.overruns;
+    if (s.txDue >= 0) { this.txDue = s.txDue; this.txEvent = this.timer.schedule(s.txDue, this.txDone); }
+    if (s.rxDue >= 0) { this.rxDue = s.rxDue; this.rxEvent = this.timer.schedule(s.rxDue, this.rxDone); }
+    if (s.timeoutDue >= 0) { this.timeoutDue = s.timeoutDue; this.timeoutEvent = this.timer.schedule(s.timeoutDue, this.timeoutFired); }
+    this.irqLevel = s.irqLevel;
+    this.onIrq(this.irqLevel);
+    this.updateIrq();
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -380,7 +425,8 @@ export class Uart16550 implements PortDevice {
     this.tsrByte = this.tx.pop();
     this.tsrBusy = true;
     if (this.tx.count === 0) this.thrPending = true; // THR just became empty
-    this.txEvent = this.timer.schedule(this.timer.now() + this.charTimeNs(), this.txDone);
+    this.txDue = this.timer.now() + this.charTimeNs();
+    this.txEvent = this.timer.schedule(this.txDue, this.txDone);
   }
 
   private readonly txDone = (): void => {
@@ -438,7 +484,8 @@ export class Uart16550 implements PortDevice {
     if (this.rxEvent || (this.mcr & MCR_LOOP) || this.hostHead >= this.hostQueue.length) return;
     if (this.rx.count >= this.rxCapacity()) return;
     this.rxByte = this.hostQueue[this.hostHead++];
-    this.rxEvent = this.timer.schedule(this.timer.now() + this.charTimeNs(), this.rxDone);
+    this.rxDue = this.timer.now() + this.charTimeNs();
+    this.rxEvent = this.timer.schedule(this.rxDue, this.rxDone);
   }
 
   private readonly rxDone = (): void => {
@@ -456,7 +503,8 @@ export class Uart16550 implements PortDevice {
   private armTimeout(): void {
     if (this.timeoutEvent) { this.timer.cancel(this.timeoutEvent); this.timeoutEvent = 0; }
     if (!this.fifoMode || this.rx.count === 0) return;
-    this.timeoutEvent = this.timer.schedule(this.timer.now() + 4 * this.charTimeNs(), this.timeoutFired);
+    this.timeoutDue = this.timer.now() + 4 * this.charTimeNs();
+    this.timeoutEvent = this.timer.schedule(this.timeoutDue, this.timeoutFired);
   }
 
   private readonly timeoutFired = (): void => {
