@@ -152,6 +152,16 @@ export class CPU {
   readonly insn = new Insn();
   /** Decoded instructions by physical address (code-cache.ts). */
   readonly codeCache: CodeCache;
+  /**
+   * The run loop's memo of the code page it is executing: linear page number `fetchPage` (-1: none) maps,
+   * through the TLB at the current read permission, to the physical page whose cached instructions are
+   * `fetchSlots`. It saves the TLB and code-cache lookups while EIP stays in one page, and is exactly
+   * equivalent to them because everything those lookups read drops it (forgetFetchPage): TLB fills,
+   * flushes and INVLPG, CPL changes (rmask), code-page invalidation. The CS checks (default size, limit)
+   * are still made per instruction.
+   */
+  private fetchPage = -1;
+  private fetchSlots: (Insn | undefined)[] = [];
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -169,6 +179,8 @@ export class CPU {
   intr = false;
   /** Interrupt shadow after STI / MOV SS / POP SS: instructions until interrupts are recognized again. */
   shadow = 0;
+  /** The boundary the CPU stands at was inhibited by the shadow (see afterInstruction, pollInterrupt). */
+  shadowedBoundary = false;
   /** The shadow was started by a load of SS: debug traps are held as well (inhibitAfterSsLoad). */
   ssShadow = false;
   /** The stop reason requested with requestStop. */
@@ -211,7 +223,7 @@ export class CPU {
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0;
     this.dr.fill(0); this.dr[6] = 0xFFFF0FF0 | 0; this.dr[7] = 0x400;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
-    this.halted = false; this.shutdown = false; this.shadow = 0; this.ssShadow = false; this.pendingDebug = 0; this.tfAtStart = false;
+    this.halted = false; this.shutdown = false; this.shadow = 0; this.shadowedBoundary = false; this.ssShadow = false; this.pendingDebug = 0; this.tfAtStart = false;
     this.cpl = 0;
     this.a20Mask = -1;
     this.modeChanged();
@@ -235,6 +247,7 @@ export class CPU {
   cplChanged(): void {
     this.rmask = this.cpl === 3 ? TLB_UR : TLB_SR;
     this.wmask = this.cpl === 3 ? TLB_UW : TLB_SW;
+    this.fetchPage = -1;
   }
 
   /** Derive the fast limit/permission view of one segment register from its descriptor cache. */
@@ -324,17 +337,9 @@ export class CPU {
           }
           // Cached decode: the code page must be readable RAM at this CPL (the TLB says so), the
           // instruction decoded for this default size, and all of it within the CS limit.
-          let i: Insn | undefined;
           const lin = (this.segBase[CS] + this.eip) | 0;
-          const e = this.tlb[lin >>> 12];
-          if (e & this.rmask) {
-            const slots = this.codeCache.pages[e >>> 12];
-            if (slots !== undefined) {
-              i = slots[lin & 0xFFF];
-              if (i !== undefined && (i.code32 !== this.code32 || this.eip + i.len - 1 > this.segLimit[CS])) i = undefined;
-            }
-          }
-          if (i === undefined) i = this.decodeAndCache(lin);
+          let i = (lin >>> 12) === this.fetchPage ? this.fetchSlots[lin & 0xFFF] : this.lookupCode(lin);
+          if (i === undefined || i.code32 !== this.code32 || this.eip + i.len - 1 > this.segLimit[CS]) i = this.decodeAndCache(lin);
           this.nextEip = this.code32 ? (this.eip + i.len) >>> 0 : (this.eip + i.len) & 0xFFFF;
           i.exec(this, i);
           this.eip = this.nextEip;
@@ -350,6 +355,29 @@ export class CPU {
         if (this.attention & ATTN_STOP) return this.takeStop();
       }
     }
+  }
+
+  /**
+   * The cached instruction at linear `lin`, if any: the code page must be readable RAM at this CPL (the
+   * TLB says so). Remembers the page for the run loop's next instructions (fetchPage).
+   */
+  private lookupCode(lin: number): Insn | undefined {
+    const e = this.tlb[lin >>> 12];
+    if (e & this.rmask) {
+      const slots = this.codeCache.pages[e >>> 12];
+      if (slots !== undefined) {
+        this.fetchPage = lin >>> 12;
+        this.fetchSlots = slots;
+        return slots[lin & 0xFFF];
+      }
+    }
+    this.fetchPage = -1;
+    return undefined;
+  }
+
+  /** Drop the run loop's memo of the current code page (the TLB, CPL or code cache changed). */
+  forgetFetchPage(): void {
+    this.fetchPage = -1;
   }
 
   /**
@@ -376,6 +404,7 @@ export class CPU {
   /** Physical memory changed outside the CPU: forget decoded instructions of those pages. */
   physicalChanged(addr: number, length: number): void {
     const first = addr >>> 12, last = (addr + Math.max(length, 1) - 1) >>> 12;
+    this.fetchPage = -1;
     if (last - first > 256) { this.codeCache.clear(); this.flushTlb(true); return; }
     for (let p = first; p <= last; p++) if (this.codeCache.codePage[p]) this.codeWritten(p);
   }
@@ -393,6 +422,7 @@ export class CPU {
   /** A write reached a code page: drop its decoded instructions and let TLB entries regain write bits. */
   private codeWritten(pp: number): void {
     this.codeCache.invalidate(pp);
+    this.fetchPage = -1;
     const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
     for (let k = 0; k < n; k++) {
       const p = this.tlbPages[k];
@@ -462,14 +492,30 @@ export class CPU {
       if (!this.tfAtStart && this.pendingDebug === 0) this.attention &= ~ATTN_TRAP;
     }
     if (this.shadow > 0) {
+      // This boundary is inhibited. ATTN_SHADOW stays set for one more boundary so that
+      // shadowedBoundary is cleared there (pollInterrupt must not take INTR at this boundary either).
       this.shadow--;
       this.ssShadow = false;
-      if (this.shadow === 0) this.attention &= ~ATTN_SHADOW;
-    } else if (this.attention & ATTN_IRQ) {
-      if (!this.intr) this.attention &= ~ATTN_IRQ;
-      else if (this.flags & IF) this.acceptInterrupt();
+      this.shadowedBoundary = true;
+    } else {
+      if (this.shadowedBoundary) { this.shadowedBoundary = false; this.attention &= ~ATTN_SHADOW; }
+      if (this.attention & ATTN_IRQ) {
+        if (!this.intr) this.attention &= ~ATTN_IRQ;
+        else if (this.flags & IF) this.acceptInterrupt();
+      }
     }
     return (this.attention & ATTN_STOP) !== 0;
+  }
+
+  /**
+   * For the machine, between run() calls: a device event has just raised INTR at this instruction
+   * boundary; recognize it now (before the next instruction), as the hardware would.
+   */
+  pollInterrupt(): void {
+    if ((this.attention & ATTN_IRQ) !== 0 && !this.halted && this.shadow === 0 && !this.shadowedBoundary &&
+        this.intr && (this.flags & IF)) {
+      this.acceptInterrupt();
+    }
   }
 
   /** Note that TF may have changed (POPF, IRET, task switch...). */
@@ -922,11 +968,13 @@ export class CPU {
       this.tlbPages[this.tlbCount++] = page;
     }
     this.tlb[page] = e;
+    this.fetchPage = -1;
     return e;
   }
 
   /** Flush the TLB: everything, or all but global entries (CR3 load with CR4.PGE, SDM vol. 3A §4.10.4). */
   flushTlb(all: boolean): void {
+    this.fetchPage = -1;
     if (all || this.tlbCount === 0) {
       if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
       else for (let k = 0; k < this.tlbCount; k++) this.tlb[this.tlbPages[k]] = 0;
@@ -949,6 +997,7 @@ export class CPU {
    * that holds 4 MiB-page entries is dropped whole.
    */
   invalidatePage(lin: number): void {
+    this.fetchPage = -1;
     this.tlb[lin >>> 12] = 0;
     const region = lin >>> 22;
     if (this.tlbLarge[region]) {

@@ -629,3 +629,36 @@ test('a single-step trap and a pending interrupt at one boundary: #DB first, the
   assert.equal(cpu.run(10), Stop.Halt);
   assert.deepEqual(m.events.map((e) => [e.vector, e.eip]), [[1, CODE + 0x11], [0x44, m.handler(1)]]);
 });
+
+test('pollInterrupt: INTR raised between run() calls is taken at that boundary, before the next instruction', () => {
+  const m = new EventMachine(), cpu = m.cpu;
+  const pic = new FakePic(0x44, cpu);
+  cpu.pic = pic;
+  cpu.flags = 0x2 | IF;
+  m.code(CODE, '404040f4');                                          // INC EAX x3; HLT
+  cpu.eip = CODE;
+  assert.equal(cpu.run(1), Stop.Limit);                              // one INC
+  cpu.setIntr(true);                                                 // a device event at this boundary
+  cpu.pollInterrupt();
+  assert.equal(pic.acks, 1);
+  assert.deepEqual(m.events, [{ vector: 0x44, error: -1, kind: EventKind.External, eip: CODE + 1 }]);
+  assert.equal(cpu.r32[EAX], 1);                                     // no further instruction ran
+});
+
+test('pollInterrupt respects IF=0 and the STI shadow', () => {
+  const m = new EventMachine(), cpu = m.cpu;
+  const pic = new FakePic(0x44, cpu);
+  cpu.pic = pic;
+  cpu.flags = 0x2;
+  m.code(CODE, 'fb4040f4');                                          // STI; INC EAX; INC EAX; HLT
+  cpu.eip = CODE;
+  cpu.setIntr(true);
+  cpu.pollInterrupt();
+  assert.equal(pic.acks, 0);                                         // IF=0
+  assert.equal(cpu.run(1), Stop.Limit);                              // STI: shadow for one instruction
+  cpu.pollInterrupt();
+  assert.equal(pic.acks, 0);
+  assert.equal(cpu.run(1), Stop.Limit);                              // INC, then the interrupt
+  assert.equal(pic.acks, 1);
+  assert.equal(m.events[0].eip, CODE + 2);
+});

@@ -269,6 +269,7 @@ export class PC {
       this.inCpu = true;
       let stop: Stop;
       try {
+        cpu.pollInterrupt(); // an IRQ raised by the events just dispatched is taken at this boundary
         stop = cpu.run(limit);
       } finally {
         this.inCpu = false;
