@@ -94,5 +94,17 @@ test_kernel i8042 --defsym=LOAD_ADDR=0x200000
 cc tests/boot.c "$t/boot-aout.o" -DAOUT
 ld "${LDFLAGS[@]}" -T tests/lib/aout.ld -o "$out/tests/boot-aout.bin" "$t/entry-aout.o" "$t/boot-aout.o" "${libobjs[@]}"
 
+# ---- the benchmark guests (bench/, run by the project's benchmark): one image per workload ----
+b=$work/bench
+mkdir -p "$out/bench"
+asm bench/entry.asm "$b/entry.o"
+cc bench/bench.c "$b/bench.o"
+cc lib/format.c "$b/format.o"
+cc lib/string.c "$b/string.o"
+for w in tight mixed; do
+    asm "bench/$w.asm" "$b/$w.o"
+    ld "${LDFLAGS[@]}" -T bench/bench.ld -o "$out/bench/$w.elf" "$b/entry.o" "$b/bench.o" "$b/$w.o" "$b/format.o" "$b/string.o"
+done
+
 echo "built into $out:"
 (cd "$out" && find . -type f | LC_ALL=C sort | while read -r f; do printf '  %-24s %7d bytes\n' "${f#./}" "$(stat -c %s "$f")"; done)
