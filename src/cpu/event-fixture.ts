@@ -32,14 +32,8 @@ export class FakePic implements InterruptSource {
   }
 }
 
-export function putDesc(mem: PhysicalMemory, at: number, base: number, limit: number, access: number, flags: number): void {
-  const u8 = mem.u8;
-  u8[at] = limit & 0xFF; u8[at + 1] = (limit >>> 8) & 0xFF;
-  u8[at + 2] = base & 0xFF; u8[at + 3] = (base >>> 8) & 0xFF; u8[at + 4] = (base >>> 16) & 0xFF;
-  u8[at + 5] = access;
-  u8[at + 6] = ((limit >>> 16) & 0xF) | (flags << 4);
-  u8[at + 7] = (base >>> 24) & 0xFF;
-}
+import { putDescriptor as putDesc } from './descriptor-encode.ts';
+export { putDesc };
 
 export class EventMachine {
   readonly mem = new PhysicalMemory(4 << 20);

@@ -12,6 +12,7 @@
 // Error codes are the selector with RPL cleared (TI kept, EXT = 0: these are software transfers).
 
 import type { CPU } from './cpu.ts';
+import { readTssStack, tssStack } from './tss-stack.ts';
 import {
   Descriptor, loadCodeSegment, loadSegmentReal, markAccessed, nullifyOuterSegments, pushesFit,
   readDescriptor, setSegmentFromDescriptor, writableBounds,
@@ -156,8 +157,8 @@ function callGateSame(cpu: CPU, gate: Descriptor, csSel: number, cd: Descriptor,
  */
 function callGateInner(cpu: CPU, gate: Descriptor, csSel: number, cd: Descriptor, returnEip: number): void {
   const newCpl = cd.dpl;
-  tssStack(cpu, newCpl);
-  const newSS = tssSS, newESP = tssESP;
+  readTssStack(cpu, newCpl, 0);
+  const newSS = tssStack.ss, newESP = tssStack.esp;
   const ssErr = newSS & 0xFFFC;
   if (ssErr === 0) cpu.fault(TS, 0);
   const sd = stackSeg;
@@ -263,27 +264,6 @@ export function farReturn(cpu: CPU, o32: boolean, imm: number): void {
 // =========================================================================================================
 // Shared checks
 // =========================================================================================================
-
-let tssSS = 0, tssESP = 0;
-/**
- * SS:ESP for privilege level `dpl` from the current TSS into tssSS/tssESP (SDM vol. 2 CALL "MORE-PRIVILEGE":
- * 32-bit TSS at dpl*8+4, 16-bit TSS at dpl*4+2; #TS(current TSS selector) when beyond the TSS limit).
- * The TSS is read with supervisor privilege (an implicit system access, SDM vol. 3A §4.6.1).
- */
-function tssStack(cpu: CPU, dpl: number): void {
-  const t = cpu.trAR & 0xF;
-  const tss32 = t === TSS32_AVAIL || t === TSS32_AVAIL + 2;
-  const off = tss32 ? dpl * 8 + 4 : dpl * 4 + 2;
-  if (off + (tss32 ? 5 : 3) > cpu.trLimit) cpu.fault(TS, cpu.trSel & 0xFFFC);
-  const base = cpu.trBase;
-  if (tss32) {
-    tssESP = cpu.readSys32((base + off) | 0) >>> 0;
-    tssSS = cpu.readSys16((base + off + 4) | 0);
-  } else {
-    tssESP = cpu.readSys16((base + off) | 0);
-    tssSS = cpu.readSys16((base + off + 2) | 0);
-  }
-}
 
 // =========================================================================================================
 // Descriptor checks

@@ -7,6 +7,7 @@
 // them only leaves bytes in the free part of a stack, as on silicon.
 
 import type { CPU } from './cpu.ts';
+import { readTssStack, tssStack } from './tss-stack.ts';
 import { Descriptor, markAccessed, readDescriptor, setSegment, setSegmentFromDescriptor } from './segments.ts';
 import {
   AC, AR_DB, AR_UNUSABLE, CR0_PE, CS, DS, ES, FS, GP, GS, IF, NP, NT, RF, SS, SSV, TF, TS, TYPE_CONFORMING,
@@ -49,7 +50,6 @@ const target = new Descriptor();
 const ssDesc = new Descriptor();
 /** The values of the frame being pushed, first pushed first (highest address). */
 const frame = new Int32Array(10);
-let tssSS = 0, tssESP = 0;
 
 /** Deliver `vector`. errorCode -1 means none is pushed. returnEip is the EIP saved on the stack. */
 export function deliverEvent(cpu: CPU, vector: number, errorCode: number, kind: EventKind, returnEip: number): void {
@@ -157,7 +157,7 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
     if (v86 && target.dpl !== 0) cpu.fault(GP, selErr);
     const newCpl = target.dpl;
     readTssStack(cpu, newCpl, ext);
-    const newSS = tssSS;
+    const newSS = tssStack.ss;
     const ssErr = (newSS & 0xFFFC) + ext;
     if ((newSS & 0xFFFC) === 0) cpu.fault(TS, ext);
     if (!readDescriptor(cpu, newSS, ssDesc)) cpu.fault(TS, ssErr);
@@ -180,9 +180,9 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
     const ssType = ssDesc.type;
     const lo = ssType & TYPE_EXPAND_DOWN ? ssDesc.limit + 1 : 0;
     const hi = ssType & TYPE_EXPAND_DOWN ? (ss32 ? 0xFFFFFFFF : 0xFFFF) : ssDesc.limit;
-    checkRoom(cpu, tssESP, ss32, n, size, lo, hi, ssErr);
+    checkRoom(cpu, tssStack.esp, ss32, n, size, lo, hi, ssErr);
     if (offset > target.limit) cpu.fault(GP, ext);
-    const sp = pushFrame(cpu, ssDesc.base, tssESP, ss32, n, size, true);
+    const sp = pushFrame(cpu, ssDesc.base, tssStack.esp, ss32, n, size, true);
     // Commit.
     if (v86) {
       // Protected-mode code must not inherit real-mode style segment values (§20.3.1.1).
@@ -191,7 +191,7 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
     }
     markAccessed(cpu, ssDesc);
     setSegmentFromDescriptor(cpu, SS, newSS, ssDesc);
-    cpu.r32[ESP] = ss32 ? sp : (tssESP & ~0xFFFF) | sp;
+    cpu.r32[ESP] = ss32 ? sp : (tssStack.esp & ~0xFFFF) | sp;
     markAccessed(cpu, target);
     setSegmentFromDescriptor(cpu, CS, (sel & ~3) | newCpl, target);
     cpu.cpl = newCpl;
@@ -219,22 +219,3 @@ function deliverProtected(cpu: CPU, vector: number, errorCode: number, kind: Eve
   cpu.nextEip = offset;
 }
 
-/**
- * SS:ESP for privilege level `dpl` from the current TSS into tssSS/tssESP (SDM vol. 2 INT n
- * "INTER-PRIVILEGE-LEVEL-INTERRUPT"): 32-bit TSS ESPn at 8n+4, SSn at 8n+8; 16-bit TSS SPn at 4n+2, SSn
- * at 4n+4. The entry must lie within the TSS limit, else #TS(current TSS selector + EXT).
- */
-export function readTssStack(cpu: CPU, dpl: number, ext: number): void {
-  const t = cpu.trAR & 0xF;
-  const tss32 = t === 0x9 || t === 0xB;
-  const off = tss32 ? dpl * 8 + 4 : dpl * 4 + 2;
-  if (off + (tss32 ? 5 : 3) > cpu.trLimit) cpu.fault(TS, (cpu.trSel & 0xFFFC) + ext);
-  const base = cpu.trBase;
-  if (tss32) {
-    tssESP = cpu.readSys32((base + off) | 0) >>> 0;
-    tssSS = cpu.readSys16((base + off + 4) | 0);
-  } else {
-    tssESP = cpu.readSys16((base + off) | 0);
-    tssSS = cpu.readSys16((base + off + 2) | 0);
-  }
-}

@@ -26,14 +26,8 @@ export interface MachineOptions {
   memSize?: number;
 }
 
-export function putDesc(mem: PhysicalMemory, at: number, base: number, limit: number, access: number, flags: number): void {
-  const u8 = mem.u8;
-  u8[at] = limit & 0xFF; u8[at + 1] = (limit >>> 8) & 0xFF;
-  u8[at + 2] = base & 0xFF; u8[at + 3] = (base >>> 8) & 0xFF; u8[at + 4] = (base >>> 16) & 0xFF;
-  u8[at + 5] = access;
-  u8[at + 6] = ((limit >>> 16) & 0xF) | (flags << 4);
-  u8[at + 7] = (base >>> 24) & 0xFF;
-}
+import { putDescriptor as putDesc } from './descriptor-encode.ts';
+export { putDesc };
 
 export function hexBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);

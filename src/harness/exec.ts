@@ -13,6 +13,7 @@ import { CPU, Stop } from '../cpu/cpu.ts';
 import { PhysicalMemory } from '../platform/memory.ts';
 import { IoBus } from '../platform/io-bus.ts';
 import { setSegment } from '../cpu/segments.ts';
+import { putDescriptor } from '../cpu/descriptor-encode.ts';
 import { EventKind, pushesErrorCode } from '../cpu/interrupts.ts';
 import { CS, DS, ES, FS, GS, SS, EAX, EBX, ECX, EDX, ESI, EDI, ESP, EBP, AR_UNUSABLE } from '../cpu/regs.ts';
 import type { InterceptHook } from '../cpu/intercept.ts';
@@ -137,15 +138,6 @@ function machine(size: number): { mem: PhysicalMemory; cpu: CPU } {
   return m;
 }
 
-function putDesc(mem: PhysicalMemory, at: number, base: number, limit: number, access: number, flags: number): void {
-  const dv = new DataView(mem.u8.buffer);
-  dv.setUint16(at, limit & 0xFFFF, true);
-  dv.setUint16(at + 2, base & 0xFFFF, true);
-  mem.u8[at + 4] = (base >>> 16) & 0xFF;
-  mem.u8[at + 5] = access;
-  mem.u8[at + 6] = ((limit >>> 16) & 0xF) | (flags << 4);
-  mem.u8[at + 7] = (base >>> 24) & 0xFF;
-}
 
 // ------------------------------------------------------------------------------------------------------
 // user32
@@ -174,11 +166,11 @@ function runUser32(c: OracleCase, stepLimit: number): OracleResult {
 
   // GDT: 0x10 kernel code, 0x18 kernel data, 0x23 user code, 0x2B user data, 0x30 TSS (Linux i386 layout).
   const sys = U_SYS_PHYS;
-  putDesc(mem, sys + U_GDT + 0x10, 0, 0xFFFFF, 0x9B, 0xC);
-  putDesc(mem, sys + U_GDT + 0x18, 0, 0xFFFFF, 0x93, 0xC);
-  putDesc(mem, sys + U_GDT + 0x20, 0, 0xFFFFF, 0xFB, 0xC);
-  putDesc(mem, sys + U_GDT + 0x28, 0, 0xFFFFF, 0xF3, 0xC);
-  putDesc(mem, sys + U_GDT + 0x30, U_SYS_LIN + U_TSS, 0x67, 0x8B, 0);
+  putDescriptor(mem, sys + U_GDT + 0x10, 0, 0xFFFFF, 0x9B, 0xC);
+  putDescriptor(mem, sys + U_GDT + 0x18, 0, 0xFFFFF, 0x93, 0xC);
+  putDescriptor(mem, sys + U_GDT + 0x20, 0, 0xFFFFF, 0xFB, 0xC);
+  putDescriptor(mem, sys + U_GDT + 0x28, 0, 0xFFFFF, 0xF3, 0xC);
+  putDescriptor(mem, sys + U_GDT + 0x30, U_SYS_LIN + U_TSS, 0x67, 0x8B, 0);
   // IDT: ring-0 interrupt gates; INT3, INTO and INT 0x80 reachable from ring 3 as under Linux.
   for (let v = 0; v < 256; v++) {
     const dpl = v === 3 || v === 4 || v === 0x80 ? 3 : 0;
@@ -258,11 +250,11 @@ const ERRCODE_VECTORS = new Set([8, 10, 11, 12, 13, 14, 17]);
 
 function writeKvmTables(mem: PhysicalMemory, paging: boolean): void {
   const dv = new DataView(mem.u8.buffer);
-  putDesc(mem, GDT + 8, 0, 0xFFFFF, 0x9B, 0xC);
-  putDesc(mem, GDT + 16, 0, 0xFFFFF, 0x93, 0xC);
-  putDesc(mem, GDT + 24, 0, 0xFFFFF, 0xFB, 0xC);
-  putDesc(mem, GDT + 32, 0, 0xFFFFF, 0xF3, 0xC);
-  putDesc(mem, GDT + 40, TSS, 0x67, 0x89, 0x0);
+  putDescriptor(mem, GDT + 8, 0, 0xFFFFF, 0x9B, 0xC);
+  putDescriptor(mem, GDT + 16, 0, 0xFFFFF, 0x93, 0xC);
+  putDescriptor(mem, GDT + 24, 0, 0xFFFFF, 0xFB, 0xC);
+  putDescriptor(mem, GDT + 32, 0, 0xFFFFF, 0xF3, 0xC);
+  putDescriptor(mem, GDT + 40, TSS, 0x67, 0x89, 0x0);
   dv.setUint32(TSS + 4, DEFAULT_ESP, true);
   dv.setUint32(TSS + 8, 0x10, true);
   dv.setUint16(TSS + 0x66, 0x68, true);
