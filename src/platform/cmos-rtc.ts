@@ -43,6 +43,7 @@
 // (BCD), checksum of 0x10-0x2D at 0x2E (high byte) / 0x2F (low byte).
 
 import type { IoBus, PortDevice } from './io-bus.ts';
+import { splitIn, splitOut } from './io-bus.ts';
 import type { DeviceTimer } from './device-timer.ts';
 import { ticksAt, tickTime } from './scheduler.ts';
 
@@ -192,13 +193,11 @@ export class CmosRtc implements PortDevice {
   // ---- ports ----
 
   in(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.in8(port + i) << (8 * i);
-    return v;
+    return splitIn(port, size, (p) => this.in8(p));
   }
 
   out(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.out8(port + i, (value >>> (8 * i)) & 0xFF);
+    splitOut(port, size, value, (p, v) => this.out8(p, v));
   }
 
   private in8(port: number): number {

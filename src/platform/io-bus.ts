@@ -7,6 +7,21 @@ export interface PortDevice {
   out(port: number, size: 1 | 2 | 4, value: number): void;
 }
 
+/**
+ * A 16- or 32-bit access to a byte-wide device: the ISA bus splits it into consecutive byte accesses,
+ * low byte first. Devices whose registers are all 8 bits wide implement in/out with these.
+ */
+export function splitIn(port: number, size: 1 | 2 | 4, in8: (port: number) => number): number {
+  if (size === 1) return in8(port);
+  let v = 0;
+  for (let i = 0; i < size; i++) v |= in8(port + i) << (8 * i);
+  return v;
+}
+
+export function splitOut(port: number, size: 1 | 2 | 4, value: number, out8: (port: number, v: number) => void): void {
+  for (let i = 0; i < size; i++) out8(port + i, (value >>> (8 * i)) & 0xFF);
+}
+
 export class IoBus {
   private readonly ports: (PortDevice | undefined)[] = new Array(0x10000).fill(undefined);
 

@@ -47,6 +47,7 @@
 // - The AT bus's IRQ2 pin is wired to the slave's IR1 (IRQ 9): setIrq(2, ...) drives IRQ 9.
 
 import type { IoBus, PortDevice } from './io-bus.ts';
+import { splitIn, splitOut } from './io-bus.ts';
 
 const ICW1_IC4 = 0x01, ICW1_SNGL = 0x02, ICW1_LTIM = 0x08;
 const ICW4_AEOI = 0x02, ICW4_SFNM = 0x10;
@@ -335,16 +336,11 @@ export class PicPair implements PortDevice {
   }
 
   in(port: number, size: 1 | 2 | 4): number {
-    if (size !== 1) {
-      let v = 0;
-      for (let i = 0; i < size; i++) v |= this.in8(port + i) << (8 * i);
-      return v;
-    }
-    return this.in8(port);
+    return splitIn(port, size, (p) => this.in8(p));
   }
 
   out(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.out8(port + i, (value >>> (8 * i)) & 0xFF);
+    splitOut(port, size, value, (p, v) => this.out8(p, v));
   }
 
   private in8(port: number): number {

@@ -52,6 +52,7 @@
 //   takes effect from the next CLK.
 
 import type { IoBus, PortDevice } from './io-bus.ts';
+import { splitIn, splitOut } from './io-bus.ts';
 import type { DeviceTimer } from './device-timer.ts';
 import { ticksAt, tickTime } from './scheduler.ts';
 
@@ -509,13 +510,11 @@ export class Pit8254 implements PortDevice {
   }
 
   in(port: number, size: 1 | 2 | 4): number {
-    let v = 0;
-    for (let i = 0; i < size; i++) v |= this.in8(port + i) << (8 * i);
-    return v;
+    return splitIn(port, size, (p) => this.in8(p));
   }
 
   out(port: number, size: 1 | 2 | 4, value: number): void {
-    for (let i = 0; i < size; i++) this.out8(port + i, (value >>> (8 * i)) & 0xFF);
+    splitOut(port, size, value, (p, v) => this.out8(p, v));
   }
 
   private in8(port: number): number {
