@@ -67,6 +67,9 @@ for (let v = 0; v < 256; v++) {
   PARITY[v] = p ? PF : 0;
 }
 
+/** The run loop's "no memo page" (cpu.fetchSlots): every offset reads as not cached. */
+const NO_SLOTS: (Insn | undefined)[] = new Array<Insn | undefined>(4096);
+
 // lazy flag operation kinds
 export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
 
@@ -153,15 +156,16 @@ export class CPU {
   /** Decoded instructions by physical address (code-cache.ts). */
   readonly codeCache: CodeCache;
   /**
-   * The run loop's memo of the code page it is executing: linear page number `fetchPage` (-1: none) maps,
-   * through the TLB at the current read permission, to the physical page whose cached instructions are
-   * `fetchSlots`. It saves the TLB and code-cache lookups while EIP stays in one page, and is exactly
-   * equivalent to them because everything those lookups read drops it (forgetFetchPage): TLB fills,
-   * flushes and INVLPG, CPL changes (rmask), code-page invalidation. The CS checks (default size, limit)
-   * are still made per instruction.
+   * The run loop's memo of the code page it is executing: CS offsets fetchEip .. fetchEip+4095 are one
+   * linear page that maps, through the TLB at the current read permission, to the physical page whose
+   * cached instructions are `fetchSlots` (NO_SLOTS: no memo). It is made only when that whole range lies
+   * within the CS limit, so an instruction found there passes the limit check the slow path makes
+   * (fetchInsn). It saves the segment, TLB and code-cache lookups while EIP stays in one page, and is
+   * exactly equivalent to them because everything those lookups read drops it (forgetFetchPage): CS
+   * loads, TLB fills, flushes and INVLPG, CPL changes (rmask), code-page invalidation.
    */
-  private fetchPage = -1;
-  private fetchSlots: (Insn | undefined)[] = [];
+  private fetchEip = 0;
+  private fetchSlots: (Insn | undefined)[] = NO_SLOTS;
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -247,14 +251,14 @@ export class CPU {
   cplChanged(): void {
     this.rmask = this.cpl === 3 ? TLB_UR : TLB_SR;
     this.wmask = this.cpl === 3 ? TLB_UW : TLB_SW;
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
   }
 
   /** Derive the fast limit/permission view of one segment register from its descriptor cache. */
   segChanged(s: number): void {
     const ar = this.segAR[s];
     const limit = this.segLimit[s];
-    if (s === CS) this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal();
+    if (s === CS) { this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal(); this.fetchSlots = NO_SLOTS; }
     if (s === SS) this.stack32 = (ar & AR_DB) !== 0;
     if (!(this.cr0 & CR0_PE) || (this.flags & VM)) {
       // Real and virtual-8086 mode: no type checks, the cached limit still applies (unreal mode).
@@ -337,10 +341,13 @@ export class CPU {
           }
           // Cached decode: the code page must be readable RAM at this CPL (the TLB says so), the
           // instruction decoded for this default size, and all of it within the CS limit.
-          const lin = (this.segBase[CS] + this.eip) | 0;
-          let i = (lin >>> 12) === this.fetchPage ? this.fetchSlots[lin & 0xFFF] : this.lookupCode(lin);
-          if (i === undefined || i.code32 !== this.code32 || this.eip + i.len - 1 > this.segLimit[CS]) i = this.decodeAndCache(lin);
-          this.nextEip = this.code32 ? (this.eip + i.len) >>> 0 : (this.eip + i.len) & 0xFFFF;
+          const eip = this.eip;
+          // Fast path: an instruction of the memo page decoded for the current default size (the
+          // ternary compares the booleans without a generic strict-equality call).
+          const d = (eip - this.fetchEip) | 0;
+          let i = (d & -4096) === 0 ? this.fetchSlots[d] : undefined;
+          if (i === undefined || (i.code32 ? !this.code32 : this.code32)) i = this.fetchInsn();
+          this.nextEip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xFFFF;
           i.exec(this, i);
           this.eip = this.nextEip;
           this.icount++;
@@ -358,26 +365,30 @@ export class CPU {
   }
 
   /**
-   * The cached instruction at linear `lin`, if any: the code page must be readable RAM at this CPL (the
-   * TLB says so). Remembers the page for the run loop's next instructions (fetchPage).
+   * The instruction at CS:EIP, from the code cache when possible. Cached decode: the code page must be
+   * readable RAM at this CPL (the TLB says so), the instruction decoded for this default size, and all
+   * of it within the CS limit. Remembers the page for the run loop's next instructions (fetchSlots).
    */
-  private lookupCode(lin: number): Insn | undefined {
+  private fetchInsn(): Insn {
+    const eip = this.eip, base = this.segBase[CS], limit = this.segLimit[CS];
+    const lin = (base + eip) | 0;
     const e = this.tlb[lin >>> 12];
+    this.fetchSlots = NO_SLOTS;
     if (e & this.rmask) {
       const slots = this.codeCache.pages[e >>> 12];
       if (slots !== undefined) {
-        this.fetchPage = lin >>> 12;
-        this.fetchSlots = slots;
-        return slots[lin & 0xFFF];
+        const start = ((lin & ~0xFFF) - base) >>> 0; // CS offset of the page's first byte
+        if (start + 0xFFF <= limit) { this.fetchSlots = slots; this.fetchEip = start; }
+        const i = slots[lin & 0xFFF];
+        if (i !== undefined && (i.code32 ? this.code32 : !this.code32) && eip + i.len - 1 <= limit) return i;
       }
     }
-    this.fetchPage = -1;
-    return undefined;
+    return this.decodeAndCache(lin);
   }
 
-  /** Drop the run loop's memo of the current code page (the TLB, CPL or code cache changed). */
+  /** Drop the run loop's memo of the current code page (CS, the TLB, CPL or code cache changed). */
   forgetFetchPage(): void {
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
   }
 
   /**
@@ -404,7 +415,7 @@ export class CPU {
   /** Physical memory changed outside the CPU: forget decoded instructions of those pages. */
   physicalChanged(addr: number, length: number): void {
     const first = addr >>> 12, last = (addr + Math.max(length, 1) - 1) >>> 12;
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
     if (last - first > 256) { this.codeCache.clear(); this.flushTlb(true); return; }
     for (let p = first; p <= last; p++) if (this.codeCache.codePage[p]) this.codeWritten(p);
   }
@@ -422,7 +433,7 @@ export class CPU {
   /** A write reached a code page: drop its decoded instructions and let TLB entries regain write bits. */
   private codeWritten(pp: number): void {
     this.codeCache.invalidate(pp);
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
     const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
     for (let k = 0; k < n; k++) {
       const p = this.tlbPages[k];
@@ -968,13 +979,13 @@ export class CPU {
       this.tlbPages[this.tlbCount++] = page;
     }
     this.tlb[page] = e;
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
     return e;
   }
 
   /** Flush the TLB: everything, or all but global entries (CR3 load with CR4.PGE, SDM vol. 3A §4.10.4). */
   flushTlb(all: boolean): void {
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
     if (all || this.tlbCount === 0) {
       if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
       else for (let k = 0; k < this.tlbCount; k++) this.tlb[this.tlbPages[k]] = 0;
@@ -997,7 +1008,7 @@ export class CPU {
    * that holds 4 MiB-page entries is dropped whole.
    */
   invalidatePage(lin: number): void {
-    this.fetchPage = -1;
+    this.fetchSlots = NO_SLOTS;
     this.tlb[lin >>> 12] = 0;
     const region = lin >>> 22;
     if (this.tlbLarge[region]) {
