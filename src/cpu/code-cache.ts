@@ -1,6 +1,6 @@
 // Decoded-instruction cache. Decoding is the interpreter's most expensive step, so each instruction is
 // decoded once and kept by the physical address of its first byte (plus the default operand size it
-// was decoded for). Correctness rules:
+// was decoded for: 16- and 32-bit code have separate tables, so a hit needs no size check). Correctness rules:
 // - Only instructions that lie within one page and in plain RAM are cached, so a page's bytes are all
 //   the instruction depends on.
 // - A page holding cached code is a "code page": the CPU keeps TLB write permission bits off for it, so
@@ -15,8 +15,13 @@ import type { Insn } from './insn.ts';
 const CHURN_LIMIT = 64;
 
 export class CodeCache {
-  /** Cached instructions per physical page, indexed by the offset in the page. */
-  readonly pages: (Insn[] | undefined)[] = [];
+  /**
+   * Cached instructions per physical page, indexed by the offset in the page: `pages` for code decoded
+   * with a 32-bit default size (CS.D = 1), `pages16` for 16-bit code. Both arrays are filled with
+   * undefined up front so that V8 keeps them as fast (non-dictionary) arrays whatever the page numbers.
+   */
+  readonly pages: (Insn[] | undefined)[];
+  readonly pages16: (Insn[] | undefined)[];
   /** 1 when the page holds cached instructions (writes must invalidate). */
   readonly codePage: Uint8Array;
   private readonly churn: Uint8Array;
@@ -27,6 +32,13 @@ export class CodeCache {
   constructor(physPages: number) {
     this.codePage = new Uint8Array(physPages);
     this.churn = new Uint8Array(physPages);
+    this.pages = new Array<Insn[] | undefined>(physPages).fill(undefined);
+    this.pages16 = new Array<Insn[] | undefined>(physPages).fill(undefined);
+  }
+
+  /** The slots of a page for code of the given default size, if any instruction of it is cached. */
+  slots(page: number, code32: boolean): Insn[] | undefined {
+    return code32 ? this.pages[page] : this.pages16[page];
   }
 
   /** May instructions of this page be cached? */
@@ -37,22 +49,21 @@ export class CodeCache {
   /** Store a decoded instruction; returns true when the page has just become a code page. */
   insert(phys: number, i: Insn): boolean {
     const page = phys >>> 12;
-    let slots = this.pages[page];
-    let fresh = false;
-    if (slots === undefined) {
-      slots = this.pages[page] = new Array<Insn>(4096);
-      this.codePage[page] = 1;
-      fresh = true;
-    }
+    const table = i.code32 ? this.pages : this.pages16;
+    let slots = table[page];
+    if (slots === undefined) slots = table[page] = new Array<Insn>(4096);
     slots[phys & 0xFFF] = i;
     this.decoded++;
+    const fresh = this.codePage[page] === 0;
+    this.codePage[page] = 1;
     return fresh;
   }
 
   /** Forget every instruction of a page (its bytes are about to change). */
   invalidate(page: number): void {
-    if (this.pages[page] === undefined) return;
+    if (this.codePage[page] === 0) return;
     this.pages[page] = undefined;
+    this.pages16[page] = undefined;
     this.codePage[page] = 0;
     if (this.churn[page] < 255) this.churn[page]++;
     this.invalidations++;
@@ -60,7 +71,7 @@ export class CodeCache {
 
   /** Drop everything (e.g. the machine loaded new memory contents behind the CPU's back). */
   clear(): void {
-    for (let p = 0; p < this.pages.length; p++) if (this.pages[p] !== undefined) this.invalidate(p);
+    for (let p = 0; p < this.codePage.length; p++) if (this.codePage[p] !== 0) this.invalidate(p);
     this.churn.fill(0);
   }
 }

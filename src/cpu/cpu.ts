@@ -118,6 +118,8 @@ export class CPU {
   cpl = 0;
   /** CS.D: default operand and address size is 32. */
   code32 = false;
+  /** EIP wraps at 4 GiB or, with a 16-bit CS, at 64 KiB: -1 or 0xFFFF (derived from code32). */
+  ipMask = 0xFFFF;
   /** SS.B: the stack pointer is ESP (else SP). */
   stack32 = false;
 
@@ -258,7 +260,11 @@ export class CPU {
   segChanged(s: number): void {
     const ar = this.segAR[s];
     const limit = this.segLimit[s];
-    if (s === CS) { this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal(); this.fetchSlots = NO_SLOTS; }
+    if (s === CS) {
+      this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal();
+      this.ipMask = this.code32 ? -1 : 0xFFFF;
+      this.fetchSlots = NO_SLOTS;
+    }
     if (s === SS) this.stack32 = (ar & AR_DB) !== 0;
     if (!(this.cr0 & CR0_PE) || (this.flags & VM)) {
       // Real and virtual-8086 mode: no type checks, the cached limit still applies (unreal mode).
@@ -335,19 +341,17 @@ export class CPU {
     for (;;) {
       try {
         while (this.icount < end) {
-          if (this.halted) {
+          // (Booleans are tested with === true: V8's generic truthiness test of a field is much longer.)
+          if (this.halted === true) {
             if (!this.wake()) return this.shutdown ? Stop.Shutdown : Stop.Halt;
             continue;
           }
-          // Cached decode: the code page must be readable RAM at this CPL (the TLB says so), the
-          // instruction decoded for this default size, and all of it within the CS limit.
           const eip = this.eip;
-          // Fast path: an instruction of the memo page decoded for the current default size (the
-          // ternary compares the booleans without a generic strict-equality call).
+          // Fast path: an instruction of the memo page (whose slots hold code of the current size).
           const d = (eip - this.fetchEip) | 0;
           let i = (d & -4096) === 0 ? this.fetchSlots[d] : undefined;
-          if (i === undefined || (i.code32 ? !this.code32 : this.code32)) i = this.fetchInsn();
-          this.nextEip = this.code32 ? (eip + i.len) >>> 0 : (eip + i.len) & 0xFFFF;
+          if (i === undefined) i = this.fetchInsn();
+          this.nextEip = ((eip + i.len) & this.ipMask) >>> 0;
           i.exec(this, i);
           this.eip = this.nextEip;
           this.icount++;
@@ -375,12 +379,12 @@ export class CPU {
     const e = this.tlb[lin >>> 12];
     this.fetchSlots = NO_SLOTS;
     if (e & this.rmask) {
-      const slots = this.codeCache.pages[e >>> 12];
+      const slots = this.codeCache.slots(e >>> 12, this.code32);
       if (slots !== undefined) {
         const start = ((lin & ~0xFFF) - base) >>> 0; // CS offset of the page's first byte
         if (start + 0xFFF <= limit) { this.fetchSlots = slots; this.fetchEip = start; }
         const i = slots[lin & 0xFFF];
-        if (i !== undefined && (i.code32 ? this.code32 : !this.code32) && eip + i.len - 1 <= limit) return i;
+        if (i !== undefined && eip + i.len - 1 <= limit) return i;
       }
     }
     return this.decodeAndCache(lin);
