@@ -4,7 +4,7 @@
 
 import type { CPU } from '../cpu.ts';
 import { LAZY_ADD, LAZY_SUB } from '../cpu.ts';
-import type { Insn } from '../insn.ts';
+import type { Handler, Insn } from '../insn.ts';
 import { def, defGroup, defRange, Imm } from '../opcode-table.ts';
 import { AF, ARITH_FLAGS, CF, EAX } from '../regs.ts';
 
@@ -22,9 +22,14 @@ export function alu(cpu: CPU, op: number, a: number, b: number, top: number): nu
   }
 }
 
+// Each form below takes the operation as a parameter; the opcode table gets one small wrapper per
+// operation (ALU_* at the end of this section) that passes it as a constant. Once V8 inlines the form and
+// alu() into a wrapper, the operation's switch and the "CMP writes nothing" tests fold away: each opcode
+// runs straight-line code for its own operation, with the same semantics as the shared form.
+
 // ---- Eb,Gb / Ev,Gv (destination r/m) ----
-function aluEbGb(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7, b = cpu.getReg8(i.reg);
+function aluEbGb(cpu: CPU, i: Insn, op: number): void {
+  const b = cpu.getReg8(i.reg);
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.getReg8(i.rm), b, 7);
     if (op !== 7) cpu.setReg8(i.rm, r);
@@ -34,8 +39,8 @@ function aluEbGb(cpu: CPU, i: Insn): void {
     cpu.commit8(alu(cpu, op, cpu.rmw8(i.seg, cpu.ea(i)), b, 7));
   }
 }
-function aluEwGw(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7, b = cpu.r16[i.reg << 1];
+function aluEwGw(cpu: CPU, i: Insn, op: number): void {
+  const b = cpu.r16[i.reg << 1];
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.r16[i.rm << 1], b, 15);
     if (op !== 7) cpu.r16[i.rm << 1] = r;
@@ -45,8 +50,8 @@ function aluEwGw(cpu: CPU, i: Insn): void {
     cpu.commit16(alu(cpu, op, cpu.rmw16(i.seg, cpu.ea(i)), b, 15));
   }
 }
-function aluEdGd(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7, b = cpu.r32[i.reg];
+function aluEdGd(cpu: CPU, i: Insn, op: number): void {
+  const b = cpu.r32[i.reg];
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.r32[i.rm], b, 31);
     if (op !== 7) cpu.r32[i.rm] = r;
@@ -58,45 +63,39 @@ function aluEdGd(cpu: CPU, i: Insn): void {
 }
 
 // ---- Gb,Eb / Gv,Ev (destination register) ----
-function aluGbEb(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluGbEb(cpu: CPU, i: Insn, op: number): void {
   const b = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.ea(i));
   const r = alu(cpu, op, cpu.getReg8(i.reg), b, 7);
   if (op !== 7) cpu.setReg8(i.reg, r);
 }
-function aluGwEw(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluGwEw(cpu: CPU, i: Insn, op: number): void {
   const b = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.ea(i));
   const r = alu(cpu, op, cpu.r16[i.reg << 1], b, 15);
   if (op !== 7) cpu.r16[i.reg << 1] = r;
 }
-function aluGdEd(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluGdEd(cpu: CPU, i: Insn, op: number): void {
   const b = i.mod === 3 ? cpu.r32[i.rm] : cpu.read32(i.seg, cpu.ea(i));
   const r = alu(cpu, op, cpu.r32[i.reg], b, 31);
   if (op !== 7) cpu.r32[i.reg] = r;
 }
 
 // ---- AL,Ib / eAX,Iz ----
-function aluALIb(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluALIb(cpu: CPU, i: Insn, op: number): void {
   const r = alu(cpu, op, cpu.r8[0], i.imm, 7);
   if (op !== 7) cpu.r8[0] = r;
 }
-function aluAXIw(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluAXIw(cpu: CPU, i: Insn, op: number): void {
   const r = alu(cpu, op, cpu.r16[0], i.imm & 0xFFFF, 15);
   if (op !== 7) cpu.r16[0] = r;
 }
-function aluEAXId(cpu: CPU, i: Insn): void {
-  const op = (i.op >> 3) & 7;
+function aluEAXId(cpu: CPU, i: Insn, op: number): void {
   const r = alu(cpu, op, cpu.r32[EAX], i.imm, 31);
   if (op !== 7) cpu.r32[EAX] = r;
 }
 
 // ---- group 1: Eb,Ib (80, 82) / Ev,Iz (81) / Ev,Ibs (83); operation in ModRM.reg ----
-function grp1Eb(cpu: CPU, i: Insn): void {
-  const op = i.reg, b = i.imm & 0xFF;
+function grp1Eb(cpu: CPU, i: Insn, op: number): void {
+  const b = i.imm & 0xFF;
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.getReg8(i.rm), b, 7);
     if (op !== 7) cpu.setReg8(i.rm, r);
@@ -106,8 +105,8 @@ function grp1Eb(cpu: CPU, i: Insn): void {
     cpu.commit8(alu(cpu, op, cpu.rmw8(i.seg, cpu.ea(i)), b, 7));
   }
 }
-function grp1Ew(cpu: CPU, i: Insn): void {
-  const op = i.reg, b = i.imm & 0xFFFF;
+function grp1Ew(cpu: CPU, i: Insn, op: number): void {
+  const b = i.imm & 0xFFFF;
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.r16[i.rm << 1], b, 15);
     if (op !== 7) cpu.r16[i.rm << 1] = r;
@@ -117,8 +116,8 @@ function grp1Ew(cpu: CPU, i: Insn): void {
     cpu.commit16(alu(cpu, op, cpu.rmw16(i.seg, cpu.ea(i)), b, 15));
   }
 }
-function grp1Ed(cpu: CPU, i: Insn): void {
-  const op = i.reg, b = i.imm;
+function grp1Ed(cpu: CPU, i: Insn, op: number): void {
+  const b = i.imm;
   if (i.mod === 3) {
     const r = alu(cpu, op, cpu.r32[i.rm], b, 31);
     if (op !== 7) cpu.r32[i.rm] = r;
@@ -128,6 +127,45 @@ function grp1Ed(cpu: CPU, i: Insn): void {
     cpu.commit32(alu(cpu, op, cpu.rmw32(i.seg, cpu.ea(i)), b, 31));
   }
 }
+
+// One wrapper per operation (index = opcode bits 5:3 or ModRM.reg): distinct function literals, so V8
+// optimizes each for its constant operation.
+const ALU_EbGb: Handler[] = [
+  (c, i) => aluEbGb(c, i, 0), (c, i) => aluEbGb(c, i, 1), (c, i) => aluEbGb(c, i, 2), (c, i) => aluEbGb(c, i, 3),
+  (c, i) => aluEbGb(c, i, 4), (c, i) => aluEbGb(c, i, 5), (c, i) => aluEbGb(c, i, 6), (c, i) => aluEbGb(c, i, 7)];
+const ALU_EwGw: Handler[] = [
+  (c, i) => aluEwGw(c, i, 0), (c, i) => aluEwGw(c, i, 1), (c, i) => aluEwGw(c, i, 2), (c, i) => aluEwGw(c, i, 3),
+  (c, i) => aluEwGw(c, i, 4), (c, i) => aluEwGw(c, i, 5), (c, i) => aluEwGw(c, i, 6), (c, i) => aluEwGw(c, i, 7)];
+const ALU_EdGd: Handler[] = [
+  (c, i) => aluEdGd(c, i, 0), (c, i) => aluEdGd(c, i, 1), (c, i) => aluEdGd(c, i, 2), (c, i) => aluEdGd(c, i, 3),
+  (c, i) => aluEdGd(c, i, 4), (c, i) => aluEdGd(c, i, 5), (c, i) => aluEdGd(c, i, 6), (c, i) => aluEdGd(c, i, 7)];
+const ALU_GbEb: Handler[] = [
+  (c, i) => aluGbEb(c, i, 0), (c, i) => aluGbEb(c, i, 1), (c, i) => aluGbEb(c, i, 2), (c, i) => aluGbEb(c, i, 3),
+  (c, i) => aluGbEb(c, i, 4), (c, i) => aluGbEb(c, i, 5), (c, i) => aluGbEb(c, i, 6), (c, i) => aluGbEb(c, i, 7)];
+const ALU_GwEw: Handler[] = [
+  (c, i) => aluGwEw(c, i, 0), (c, i) => aluGwEw(c, i, 1), (c, i) => aluGwEw(c, i, 2), (c, i) => aluGwEw(c, i, 3),
+  (c, i) => aluGwEw(c, i, 4), (c, i) => aluGwEw(c, i, 5), (c, i) => aluGwEw(c, i, 6), (c, i) => aluGwEw(c, i, 7)];
+const ALU_GdEd: Handler[] = [
+  (c, i) => aluGdEd(c, i, 0), (c, i) => aluGdEd(c, i, 1), (c, i) => aluGdEd(c, i, 2), (c, i) => aluGdEd(c, i, 3),
+  (c, i) => aluGdEd(c, i, 4), (c, i) => aluGdEd(c, i, 5), (c, i) => aluGdEd(c, i, 6), (c, i) => aluGdEd(c, i, 7)];
+const ALU_ALIb: Handler[] = [
+  (c, i) => aluALIb(c, i, 0), (c, i) => aluALIb(c, i, 1), (c, i) => aluALIb(c, i, 2), (c, i) => aluALIb(c, i, 3),
+  (c, i) => aluALIb(c, i, 4), (c, i) => aluALIb(c, i, 5), (c, i) => aluALIb(c, i, 6), (c, i) => aluALIb(c, i, 7)];
+const ALU_AXIw: Handler[] = [
+  (c, i) => aluAXIw(c, i, 0), (c, i) => aluAXIw(c, i, 1), (c, i) => aluAXIw(c, i, 2), (c, i) => aluAXIw(c, i, 3),
+  (c, i) => aluAXIw(c, i, 4), (c, i) => aluAXIw(c, i, 5), (c, i) => aluAXIw(c, i, 6), (c, i) => aluAXIw(c, i, 7)];
+const ALU_EAXId: Handler[] = [
+  (c, i) => aluEAXId(c, i, 0), (c, i) => aluEAXId(c, i, 1), (c, i) => aluEAXId(c, i, 2), (c, i) => aluEAXId(c, i, 3),
+  (c, i) => aluEAXId(c, i, 4), (c, i) => aluEAXId(c, i, 5), (c, i) => aluEAXId(c, i, 6), (c, i) => aluEAXId(c, i, 7)];
+const GRP1_Eb: Handler[] = [
+  (c, i) => grp1Eb(c, i, 0), (c, i) => grp1Eb(c, i, 1), (c, i) => grp1Eb(c, i, 2), (c, i) => grp1Eb(c, i, 3),
+  (c, i) => grp1Eb(c, i, 4), (c, i) => grp1Eb(c, i, 5), (c, i) => grp1Eb(c, i, 6), (c, i) => grp1Eb(c, i, 7)];
+const GRP1_Ew: Handler[] = [
+  (c, i) => grp1Ew(c, i, 0), (c, i) => grp1Ew(c, i, 1), (c, i) => grp1Ew(c, i, 2), (c, i) => grp1Ew(c, i, 3),
+  (c, i) => grp1Ew(c, i, 4), (c, i) => grp1Ew(c, i, 5), (c, i) => grp1Ew(c, i, 6), (c, i) => grp1Ew(c, i, 7)];
+const GRP1_Ed: Handler[] = [
+  (c, i) => grp1Ed(c, i, 0), (c, i) => grp1Ed(c, i, 1), (c, i) => grp1Ed(c, i, 2), (c, i) => grp1Ed(c, i, 3),
+  (c, i) => grp1Ed(c, i, 4), (c, i) => grp1Ed(c, i, 5), (c, i) => grp1Ed(c, i, 6), (c, i) => grp1Ed(c, i, 7)];
 
 // ---- INC / DEC (40-4F, FE /0 /1, FF /0 /1) ----
 // SDM vol. 2 INC/DEC: OF SF ZF AF PF as for ADD/SUB of 1, CF is not affected. The current CF is folded
@@ -291,17 +329,17 @@ export function install(): void {
     const undef = op === 1 || op === 4 || op === 6 ? AF : 0;
     const lockable = op !== 7;
     const base = op << 3;
-    def(base + 0, { name, modrm: true, h16: aluEbGb, lockable, undef });
-    def(base + 1, { name, modrm: true, h16: aluEwGw, h32: aluEdGd, lockable, undef });
-    def(base + 2, { name, modrm: true, h16: aluGbEb, undef });
-    def(base + 3, { name, modrm: true, h16: aluGwEw, h32: aluGdEd, undef });
-    def(base + 4, { name, imm: Imm.Ib, h16: aluALIb, undef });
-    def(base + 5, { name, imm: Imm.Iz, h16: aluAXIw, h32: aluEAXId, undef });
-    defGroup(0x80, op, { name, imm: Imm.Ib, h16: grp1Eb, lockable, undef });
-    defGroup(0x81, op, { name, imm: Imm.Iz, h16: grp1Ew, h32: grp1Ed, lockable, undef });
+    def(base + 0, { name, modrm: true, h16: ALU_EbGb[op], lockable, undef });
+    def(base + 1, { name, modrm: true, h16: ALU_EwGw[op], h32: ALU_EdGd[op], lockable, undef });
+    def(base + 2, { name, modrm: true, h16: ALU_GbEb[op], undef });
+    def(base + 3, { name, modrm: true, h16: ALU_GwEw[op], h32: ALU_GdEd[op], undef });
+    def(base + 4, { name, imm: Imm.Ib, h16: ALU_ALIb[op], undef });
+    def(base + 5, { name, imm: Imm.Iz, h16: ALU_AXIw[op], h32: ALU_EAXId[op], undef });
+    defGroup(0x80, op, { name, imm: Imm.Ib, h16: GRP1_Eb[op], lockable, undef });
+    defGroup(0x81, op, { name, imm: Imm.Iz, h16: GRP1_Ew[op], h32: GRP1_Ed[op], lockable, undef });
     // 82 is an alias of 80 in 32-bit mode on IA-32 (SDM vol. 2 Table A-2, "i64" only invalid in 64-bit).
-    defGroup(0x82, op, { name, imm: Imm.Ib, h16: grp1Eb, lockable, undef });
-    defGroup(0x83, op, { name, imm: Imm.Ibs, h16: grp1Ew, h32: grp1Ed, lockable, undef });
+    defGroup(0x82, op, { name, imm: Imm.Ib, h16: GRP1_Eb[op], lockable, undef });
+    defGroup(0x83, op, { name, imm: Imm.Ibs, h16: GRP1_Ew[op], h32: GRP1_Ed[op], lockable, undef });
   }
   defRange(0x40, 8, () => ({ name: 'inc', h16: incR16, h32: incR32 }));
   defRange(0x48, 8, () => ({ name: 'dec', h16: decR16, h32: decR32 }));

@@ -6,7 +6,7 @@
 // The address size selects CX or ECX as LOOP/JCXZ's counter. No EFLAGS change.
 
 import type { CPU } from '../cpu.ts';
-import type { Insn } from '../insn.ts';
+import type { Handler, Insn } from '../insn.ts';
 import { def, defGroup, Imm } from '../opcode-table.ts';
 import { CS, ECX, GP, SS, UD } from '../regs.ts';
 import { farCall, farJump, farReturn } from '../far-transfer.ts';
@@ -29,7 +29,16 @@ function go16(cpu: CPU, target: number): void {
 function jmpRel16(cpu: CPU, i: Insn): void { go16(cpu, cpu.nextEip + i.imm); }
 function jmpRel32(cpu: CPU, i: Insn): void { go32(cpu, cpu.nextEip + i.imm); }
 function jccRel16(cpu: CPU, i: Insn): void { if (cpu.cond(i.op & 0xF)) go16(cpu, cpu.nextEip + i.imm); }
-function jccRel32(cpu: CPU, i: Insn): void { if (cpu.cond(i.op & 0xF)) go32(cpu, cpu.nextEip + i.imm); }
+
+// Jcc with a 32-bit operand size, one handler per condition: each passes its condition as a constant, so
+// once V8 inlines jcc32 and cpu.cond into it, only that condition's flag test remains (no switch).
+function jcc32(cpu: CPU, i: Insn, cc: number): void { if (cpu.cond(cc)) go32(cpu, cpu.nextEip + i.imm); }
+const JCC32: Handler[] = [
+  (cpu, i) => jcc32(cpu, i, 0x0), (cpu, i) => jcc32(cpu, i, 0x1), (cpu, i) => jcc32(cpu, i, 0x2), (cpu, i) => jcc32(cpu, i, 0x3),
+  (cpu, i) => jcc32(cpu, i, 0x4), (cpu, i) => jcc32(cpu, i, 0x5), (cpu, i) => jcc32(cpu, i, 0x6), (cpu, i) => jcc32(cpu, i, 0x7),
+  (cpu, i) => jcc32(cpu, i, 0x8), (cpu, i) => jcc32(cpu, i, 0x9), (cpu, i) => jcc32(cpu, i, 0xA), (cpu, i) => jcc32(cpu, i, 0xB),
+  (cpu, i) => jcc32(cpu, i, 0xC), (cpu, i) => jcc32(cpu, i, 0xD), (cpu, i) => jcc32(cpu, i, 0xE), (cpu, i) => jcc32(cpu, i, 0xF),
+];
 
 // ---- JMP r/m (FF /4): absolute offset ----
 function jmpEw(cpu: CPU, i: Insn): void { go16(cpu, i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.ea(i))); }
@@ -117,8 +126,8 @@ export function install(): void {
   def(0xEB, { name: 'jmp', imm: Imm.Ibs, h16: jmpRel16, h32: jmpRel32 });
   def(0xE9, { name: 'jmp', imm: Imm.Jz, h16: jmpRel16, h32: jmpRel32 });
   for (let cc = 0; cc < 16; cc++) {
-    def(0x70 + cc, { name: 'jcc', imm: Imm.Ibs, h16: jccRel16, h32: jccRel32 });
-    def(0x180 + cc, { name: 'jcc', imm: Imm.Jz, h16: jccRel16, h32: jccRel32 });
+    def(0x70 + cc, { name: 'jcc', imm: Imm.Ibs, h16: jccRel16, h32: JCC32[cc] });
+    def(0x180 + cc, { name: 'jcc', imm: Imm.Jz, h16: jccRel16, h32: JCC32[cc] });
   }
   def(0xE8, { name: 'call', imm: Imm.Jz, h16: callRel16, h32: callRel32 });
   defGroup(0xFF, 2, { name: 'call', h16: callEw, h32: callEd });
