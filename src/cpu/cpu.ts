@@ -10,6 +10,7 @@ import { FAULT } from './fault.ts';
 import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
 import { CodeCache } from './code-cache.ts';
+import { fastKind, interpret } from './interp.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
   GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
@@ -166,8 +167,8 @@ export class CPU {
    * exactly equivalent to them because everything those lookups read drops it (forgetFetchPage): CS
    * loads, TLB fills, flushes and INVLPG, CPL changes (rmask), code-page invalidation.
    */
-  private fetchEip = 0;
-  private fetchSlots: (Insn | undefined)[] = NO_SLOTS;
+  fetchEip = 0;
+  fetchSlots: (Insn | undefined)[] = NO_SLOTS;
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -340,24 +341,8 @@ export class CPU {
     if (this.shutdown) return Stop.Shutdown;
     for (;;) {
       try {
-        while (this.icount < end) {
-          // (Booleans are tested with === true: V8's generic truthiness test of a field is much longer.)
-          if (this.halted === true) {
-            if (!this.wake()) return this.shutdown ? Stop.Shutdown : Stop.Halt;
-            continue;
-          }
-          const eip = this.eip;
-          // Fast path: an instruction of the memo page (whose slots hold code of the current size).
-          const d = (eip - this.fetchEip) | 0;
-          let i = (d & -4096) === 0 ? this.fetchSlots[d] : undefined;
-          if (i === undefined) i = this.fetchInsn();
-          this.nextEip = ((eip + i.len) & this.ipMask) >>> 0;
-          i.exec(this, i);
-          this.eip = this.nextEip;
-          this.icount++;
-          if (this.attention !== 0 && this.afterInstruction()) return this.takeStop();
-        }
-        return Stop.Limit;
+        // The loop itself (fetch, execute, retire, events) is interp.ts.
+        return interpret(this, end);
       } catch (e) {
         if (e !== FAULT) throw e;
         this.icount++;
@@ -373,7 +358,7 @@ export class CPU {
    * readable RAM at this CPL (the TLB says so), the instruction decoded for this default size, and all
    * of it within the CS limit. Remembers the page for the run loop's next instructions (fetchSlots).
    */
-  private fetchInsn(): Insn {
+  fetchInsn(): Insn {
     const eip = this.eip, base = this.segBase[CS], limit = this.segLimit[CS];
     const lin = (base + eip) | 0;
     const e = this.tlb[lin >>> 12];
@@ -408,6 +393,7 @@ export class CPU {
     const cacheable = (e0 & this.rmask) !== 0 && this.codeCache.cacheable(pp0);
     const i = cacheable ? new Insn() : this.insn;
     decode(this, i);
+    i.fast = fastKind(i);
     if (!cacheable || off + i.len > 0x1000) return i;
     const e = this.tlb[lin >>> 12];
     if (!(e & this.rmask)) return i;
@@ -458,13 +444,13 @@ export class CPU {
     this.mem.write32(phys, v);
   }
 
-  private takeStop(): Stop {
+  takeStop(): Stop {
     this.attention &= ~ATTN_STOP;
     return this.stopReason;
   }
 
   /** HLT state: an unmasked interrupt resumes execution (SDM vol. 2 HLT). Returns true if woken. */
-  private wake(): boolean {
+  wake(): boolean {
     // Shutdown is left only by NMI, INIT or RESET (SDM vol. 3A §6.15), none of which INTR is.
     if (this.shutdown || (this.attention & ATTN_STOP)) return false;
     if (this.intr && (this.flags & IF)) {
@@ -480,7 +466,7 @@ export class CPU {
    * instruction just retired (TF single step, T flag of a new task), then INTR unless the interrupt shadow
    * of STI / MOV SS / POP SS covers this boundary, then stop requests.
    */
-  private afterInstruction(): boolean {
+  afterInstruction(): boolean {
     if (this.shutdown) return false;
     const a = this.attention;
     if (a & (ATTN_RF | ATTN_RF2)) {

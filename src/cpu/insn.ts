@@ -36,12 +36,14 @@ export class Insn {
   imm = 0;
   imm2 = 0;
   exec: Handler = noop;
+  /** The interpreter's inline form of this instruction (interp.ts K; 0: call exec). Set with the decode. */
+  fast = 0;
 
   copyFrom(o: Insn): this {
     this.op = o.op; this.code32 = o.code32; this.reg = o.reg; this.mod = o.mod; this.rm = o.rm; this.len = o.len; this.o32 = o.o32;
     this.a32 = o.a32; this.seg = o.seg; this.segOvr = o.segOvr; this.rep = o.rep; this.lock = o.lock;
     this.base = o.base; this.index = o.index; this.scale = o.scale; this.disp = o.disp; this.imm = o.imm;
-    this.imm2 = o.imm2; this.exec = o.exec;
+    this.imm2 = o.imm2; this.exec = o.exec; this.fast = o.fast;
     return this;
   }
 }
