@@ -80,10 +80,19 @@ export class CPU {
   readonly r32 = new Int32Array(this.regBuf);
   readonly r16 = new Uint16Array(this.regBuf);
   readonly r8 = new Uint8Array(this.regBuf);
+  /**
+   * EIP and the next instruction's EIP as int32 (EIP | 0). The interpreter works on these: V8 keeps an
+   * int32 field a small integer, whereas an offset of 2 GiB or more (a Linux kernel's code) would be a
+   * boxed double. Everything else uses the unsigned views eip and nextEip.
+   */
+  ip = 0;
+  nip = 0;
   /** Offset of the current instruction in CS (faults report it). */
-  eip = 0;
+  get eip(): number { return this.ip >>> 0; }
+  set eip(v: number) { this.ip = v | 0; }
   /** Where execution continues after the current instruction (handlers that branch overwrite it). */
-  nextEip = 0;
+  get nextEip(): number { return this.nip >>> 0; }
+  set nextEip(v: number) { this.nip = v | 0; }
 
   // ---- EFLAGS: concrete bits plus a lazily evaluated arithmetic result (lazyMask says which) ----
   flags = EFLAGS_FIXED1;
@@ -159,7 +168,7 @@ export class CPU {
   /** Decoded instructions by physical address (code-cache.ts). */
   readonly codeCache: CodeCache;
   /**
-   * The run loop's memo of the code page it is executing: CS offsets fetchEip .. fetchEip+4095 are one
+   * The run loop's memo of the code page it is executing: CS offsets fetchEip .. fetchEip+4095 (int32, as ip) are one
    * linear page that maps, through the TLB at the current read permission, to the physical page whose
    * cached instructions are `fetchSlots` (NO_SLOTS: no memo). It is made only when that whole range lies
    * within the CS limit, so an instruction found there passes the limit check the slow path makes
@@ -367,7 +376,7 @@ export class CPU {
       const slots = this.codeCache.slots(e >>> 12, this.code32);
       if (slots !== undefined) {
         const start = ((lin & ~0xFFF) - base) >>> 0; // CS offset of the page's first byte
-        if (start + 0xFFF <= limit) { this.fetchSlots = slots; this.fetchEip = start; }
+        if (start + 0xFFF <= limit) { this.fetchSlots = slots; this.fetchEip = start | 0; }
         const i = slots[lin & 0xFFF];
         if (i !== undefined && eip + i.len - 1 <= limit) return i;
       }
@@ -733,11 +742,20 @@ export class CPU {
 
   /** Offset of the memory operand of i (address-size wrapped). */
   ea(i: Insn): number {
-    if (i.a32) {
+    return this.eaI(i) >>> 0;
+  }
+
+  /**
+   * ea(i) as an int32 (offset | 0): the same offset in the form V8 passes between functions without boxing
+   * it (an unsigned offset of 2 GiB or more is a heap number). read*, write*, rmw* and linRead/linWrite
+   * accept either form.
+   */
+  eaI(i: Insn): number {
+    if (i.a32 === true) {
       let a = i.disp;
       if (i.base >= 0) a += this.r32[i.base];
       if (i.index >= 0) a += this.r32[i.index] << i.scale;
-      return a >>> 0;
+      return a | 0;
     }
     let a = i.disp;
     if (i.base >= 0) a += this.r16[i.base << 1];
@@ -745,13 +763,18 @@ export class CPU {
     return a & 0xFFFF;
   }
 
-  /** Linear address for a read of `size` bytes at s:off, after the segment checks (SDM vol. 3A §5.3). */
+  /**
+   * Linear address for a read of `size` bytes at s:off, after the segment checks (SDM vol. 3A §5.3).
+   * `off` is a 32-bit offset, unsigned or as int32 (eaI).
+   */
   linRead(s: number, off: number, size: number): number {
+    off >>>= 0;
     if (off < this.segLo[s] || off + size - 1 > this.segRHi[s]) this.segCheckFailed(s, off, false);
     return (this.segBase[s] + off) | 0;
   }
 
   linWrite(s: number, off: number, size: number): number {
+    off >>>= 0;
     if (off < this.segLo[s] || off + size - 1 > this.segWHi[s]) this.segCheckFailed(s, off, true);
     return (this.segBase[s] + off) | 0;
   }
@@ -1037,9 +1060,10 @@ export class CPU {
   // Stack (SS.B chooses SP or ESP; SDM vol. 1 §6.2.3)
   // =====================================================================================================
 
+  // (32-bit stack offsets are passed as int32, see eaI.)
   push16(v: number): void {
-    if (this.stack32) {
-      const sp = (this.r32[ESP] - 2) >>> 0;
+    if (this.stack32 === true) {
+      const sp = (this.r32[ESP] - 2) | 0;
       this.write16(SS, sp, v);
       this.r32[ESP] = sp;
     } else {
@@ -1050,8 +1074,8 @@ export class CPU {
   }
 
   push32(v: number): void {
-    if (this.stack32) {
-      const sp = (this.r32[ESP] - 4) >>> 0;
+    if (this.stack32 === true) {
+      const sp = (this.r32[ESP] - 4) | 0;
       this.write32(SS, sp, v);
       this.r32[ESP] = sp;
     } else {
@@ -1062,8 +1086,8 @@ export class CPU {
   }
 
   pop16(): number {
-    if (this.stack32) {
-      const sp = this.r32[ESP] >>> 0;
+    if (this.stack32 === true) {
+      const sp = this.r32[ESP];
       const v = this.read16(SS, sp);
       this.r32[ESP] = sp + 2;
       return v;
@@ -1075,8 +1099,8 @@ export class CPU {
   }
 
   pop32(): number {
-    if (this.stack32) {
-      const sp = this.r32[ESP] >>> 0;
+    if (this.stack32 === true) {
+      const sp = this.r32[ESP];
       const v = this.read32(SS, sp);
       this.r32[ESP] = sp + 4;
       return v;

@@ -102,12 +102,13 @@ export function interpret(cpu: CPU, end: number): number {
       if (!cpu.wake()) return cpu.shutdown ? C.STOP_SHUTDOWN : C.STOP_HALT;
       continue;
     }
-    const eip = cpu.eip;
-    // An instruction of the memo page (whose slots hold code of the current size), else the slow fetch.
-    const d = (eip - cpu.fetchEip) | 0;
+    // EIP as int32 (cpu.ip, see there). An instruction of the memo page (whose slots hold code of the
+    // current size), else the slow fetch.
+    const ip = cpu.ip;
+    const d = (ip - cpu.fetchEip) | 0;
     let i = (d & -4096) === 0 ? cpu.fetchSlots[d] : undefined;
     if (i === undefined) i = cpu.fetchInsn();
-    cpu.nextEip = ((eip + i.len) & cpu.ipMask) >>> 0;
+    cpu.nip = (ip + i.len) & cpu.ipMask;
     switch (i.fast) {
       case K.Call: i.exec(cpu, i); break;
 
@@ -152,35 +153,37 @@ export function interpret(cpu: CPU, end: number): number {
       // go32 does: EIP ← target, #GP(0) beyond the CS limit. JZ/JNZ test ZF as cpu.getZF() does. ----
       case K.Jz:
         if ((cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) === 0 : (cpu.flags & C.ZF) !== 0) {
-          const t = (cpu.nextEip + i.imm) >>> 0; if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nextEip = t;
+          const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
         }
         break;
       case K.Jnz:
         if ((cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) !== 0 : (cpu.flags & C.ZF) === 0) {
-          const t = (cpu.nextEip + i.imm) >>> 0; if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nextEip = t;
+          const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
         }
         break;
       case K.Jcc:
         if (cpu.cond(i.op & 0xF)) {
-          const t = (cpu.nextEip + i.imm) >>> 0; if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nextEip = t;
+          const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
         }
         break;
       case K.Jmp: {
-        const t = (cpu.nextEip + i.imm) >>> 0; if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nextEip = t;
+        const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
         break;
       }
       case K.CallRel: {
         // The target is checked before the push; a faulting push leaves ESP as it was (push32).
-        const ret = cpu.nextEip, t = (ret + i.imm) >>> 0;
-        if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
-        cpu.nextEip = t;
+        const ret = cpu.nip, t = (ret + i.imm) | 0;
+        if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+        cpu.nip = t;
         cpu.push32(ret);
         break;
       }
       case K.Ret: {
-        const sp = cpu.getSP(), t = cpu.read32(C.SS, sp) >>> 0;
-        if (t > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
-        cpu.nextEip = t;
+        // (stack32 with ESP as int32, as pop32; setSP is a plain store of the register)
+        const sp = cpu.stack32 === true ? cpu.r32[C.ESP] : cpu.r16[C.ESP << 1];
+        const t = cpu.read32(C.SS, sp);
+        if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+        cpu.nip = t;
         cpu.setSP(sp + 4 + i.imm);
         break;
       }
@@ -193,25 +196,25 @@ export function interpret(cpu: CPU, end: number): number {
       // ---- Data movement (ops/mov.ts movEdGd / movGdEd, movRdId, movEdId, leaD, movzxGdEb / movzxGdEw,
       // movEbGb / movGbEb memory forms, movEbIb) ----
       case K.MovRR: if (i.op === 0x89) r32[i.rm] = r32[i.reg]; else r32[i.reg] = r32[i.rm]; break;
-      case K.MovStore: cpu.write32(i.seg, cpu.ea(i), r32[i.reg]); break;
-      case K.MovLoad: r32[i.reg] = cpu.read32(i.seg, cpu.ea(i)); break;
+      case K.MovStore: cpu.write32(i.seg, cpu.eaI(i), r32[i.reg]); break;
+      case K.MovLoad: r32[i.reg] = cpu.read32(i.seg, cpu.eaI(i)); break;
       case K.MovRI: r32[i.op & 7] = i.imm; break;
-      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else cpu.write32(i.seg, cpu.ea(i), i.imm); break;
-      case K.Lea: r32[i.reg] = cpu.ea(i); break;
-      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.ea(i)); break;
-      case K.MovzxW: r32[i.reg] = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.ea(i)); break;
-      case K.MovStoreB: cpu.write8(i.seg, cpu.ea(i), cpu.getReg8(i.reg)); break;
-      case K.MovLoadB: cpu.setReg8(i.reg, cpu.read8(i.seg, cpu.ea(i))); break;
-      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else cpu.write8(i.seg, cpu.ea(i), i.imm); break;
+      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else cpu.write32(i.seg, cpu.eaI(i), i.imm); break;
+      case K.Lea: r32[i.reg] = cpu.eaI(i); break;
+      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.eaI(i)); break;
+      case K.MovzxW: r32[i.reg] = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.eaI(i)); break;
+      case K.MovStoreB: cpu.write8(i.seg, cpu.eaI(i), cpu.getReg8(i.reg)); break;
+      case K.MovLoadB: cpu.setReg8(i.reg, cpu.read8(i.seg, cpu.eaI(i))); break;
+      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else cpu.write8(i.seg, cpu.eaI(i), i.imm); break;
       // grp1Eb, CMP r/m8, imm8 with a memory operand: alu(7) = cpu.setLazy(LAZY_SUB, a, b, a - b, 7).
       case K.CmpEbI: {
-        const a = cpu.read8(i.seg, cpu.ea(i)), b = i.imm & 0xFF;
+        const a = cpu.read8(i.seg, cpu.eaI(i)), b = i.imm & 0xFF;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH;
         break;
       }
       default: i.exec(cpu, i);
     }
-    cpu.eip = cpu.nextEip;
+    cpu.ip = cpu.nip;
     cpu.icount++;
     if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
   }
