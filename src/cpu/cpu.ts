@@ -114,6 +114,13 @@ export class CPU {
   readonly segLo = new Float64Array(6);
   readonly segRHi = new Float64Array(6);
   readonly segWHi = new Float64Array(6);
+  /**
+   * Bit s set when segment s admits every offset for reads (wideR) / writes (wideW): segLo 0 and segRHi /
+   * segWHi 0xFFFFFFFF, as the flat segments of 32-bit systems (any base). The interpreter's inline memory
+   * accesses then need only check that the access does not run past 4 GiB (interp.ts).
+   */
+  wideR = 0;
+  wideW = 0;
   ldtrSel = 0; ldtrBase = 0; ldtrLimit = 0xFFFF; ldtrAR = 0x82;
   trSel = 0; trBase = 0; trLimit = 0xFFFF; trAR = 0x8B;
   gdtrBase = 0; gdtrLimit = 0xFFFF;
@@ -268,6 +275,13 @@ export class CPU {
 
   /** Derive the fast limit/permission view of one segment register from its descriptor cache. */
   segChanged(s: number): void {
+    this.deriveLimits(s);
+    const bit = 1 << s;
+    if (this.segLo[s] === 0 && this.segRHi[s] === 0xFFFFFFFF) this.wideR |= bit; else this.wideR &= ~bit;
+    if (this.segLo[s] === 0 && this.segWHi[s] === 0xFFFFFFFF) this.wideW |= bit; else this.wideW &= ~bit;
+  }
+
+  private deriveLimits(s: number): void {
     const ar = this.segAR[s];
     const limit = this.segLimit[s];
     if (s === CS) {

@@ -16,7 +16,7 @@ import { lookup } from './opcode-table.ts';
 
 /** Values of a few architectural constants, inlined by the TypeScript transform (regs.ts names them). */
 const enum C {
-  CF = 0x1, ZF = 0x40, SF = 0x80, OF = 0x800,
+  CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800,
   /** CF PF AF ZF SF OF: the lazily evaluated status flags (regs.ts ARITH_FLAGS). */
   ARITH = 0x8D5,
   /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC. */
@@ -36,6 +36,8 @@ export const enum K {
   AddI, OrI, AndI, SubI, XorI, CmpI,
   TestRR,
   IncR, DecR,
+  // C1 /op Ib, D1 /op, D3 /op with a register operand; RCL/RCR keep the call.
+  Rol, Ror, Shl, Shr, Sar,
   // Jcc (70-7F, 0F 80-8F): JZ, JNZ, and the other conditions through cpu.cond.
   Jz, Jnz, Jcc,
   Jmp, CallRel, Ret,
@@ -57,6 +59,8 @@ const BY_OPCODE = new Map<number, K>([
 const ALU_RM = [K.AddRM, K.OrRM, K.Call, K.Call, K.AndRM, K.SubRM, K.XorRM, K.CmpRM];
 const ALU_R = [K.AddR, K.OrR, K.Call, K.Call, K.AndR, K.SubR, K.XorR, K.CmpR];
 const ALU_I = [K.AddI, K.OrI, K.Call, K.Call, K.AndI, K.SubI, K.XorI, K.CmpI];
+/** Group-2 operation (ModRM.reg) → inline form (SAL, /6, is SHL). */
+const SHIFT = [K.Rol, K.Ror, K.Call, K.Call, K.Shl, K.Shr, K.Shl, K.Sar];
 
 /** The inline form of a decoded instruction, or K.Call. */
 export function fastKind(i: Insn): K {
@@ -75,6 +79,7 @@ export function fastKind(i: Insn): K {
   if (op < 0x40 && (op & 7) === 3 && reg) return ALU_R[op >> 3];
   if ((op === 0x81 || op === 0x83) && reg) return ALU_I[i.reg];
   if (op === 0x85 && reg) return K.TestRR;
+  if ((op === 0xC1 || op === 0xD1 || op === 0xD3) && reg) return SHIFT[i.reg];
   if (op >= 0x40 && op <= 0x47) return K.IncR;
   if (op >= 0x48 && op <= 0x4F) return K.DecR;
   if (op >= 0x50 && op <= 0x57) return K.PushR;
@@ -133,19 +138,59 @@ export function interpret(cpu: CPU, end: number): number {
       case K.XorI: { const r = r32[i.rm] ^ i.imm; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
       case K.CmpI: { const a = r32[i.rm], b = i.imm; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
       case K.TestRR: cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r32[i.rm] & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; // testEdGd
-      // incR32 / decR32: CF is folded into flags and left out of the lazy mask (setIncDecFlags).
-      case K.IncR: {
-        const n = i.op & 7, a = r32[n], r = (a + 1) | 0;
-        if ((cpu.lazyMask & C.CF) !== 0) cpu.flags = (cpu.flags & ~C.CF) | cpu.getCF();
-        cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH & ~C.CF;
+      // incR32 / decR32: CF is folded into flags (its lazy value as cpu.getCF computes it) and left out of
+      // the lazy mask (setIncDecFlags).
+      case K.IncR: case K.DecR: {
+        const n = i.op & 7, a = r32[n], dec = i.fast === K.DecR, r = dec ? (a - 1) | 0 : (a + 1) | 0;
+        if ((cpu.lazyMask & C.CF) !== 0) {
+          const la = cpu.lazyA, lb = cpu.lazyB, lr = cpu.lazyRes, lo = cpu.lazyOp;
+          const cf = lo === C.LAZY_ADD ? (((la & lb) | ((la | lb) & ~lr)) >>> cpu.lazyTop) & 1
+            : lo === C.LAZY_SUB ? (((~la & lb) | (~(la ^ lb) & lr)) >>> cpu.lazyTop) & 1 : 0;
+          cpu.flags = (cpu.flags & ~C.CF) | cf;
+        }
+        cpu.lazyOp = dec ? C.LAZY_SUB : C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH & ~C.CF;
         r32[n] = r;
         break;
       }
-      case K.DecR: {
-        const n = i.op & 7, a = r32[n], r = (a - 1) | 0;
-        if ((cpu.lazyMask & C.CF) !== 0) cpu.flags = (cpu.flags & ~C.CF) | cpu.getCF();
-        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH & ~C.CF;
-        r32[n] = r;
+
+      // ---- Shifts and rotates of a register by imm8, 1 or CL (ops/shift.ts group2Ed and shift32 with
+      // setRotateFlags / setShiftFlags; group2Count masks the count to 5 bits, 0 changes nothing) ----
+      case K.Rol: case K.Ror: case K.Shl: case K.Shr: case K.Sar: {
+        const c = (i.op < 0xD0 ? i.imm : (i.op & 2) !== 0 ? cpu.r8[4] : 1) & 0x1F;
+        if (c === 0) break;
+        const v = r32[i.rm];
+        let r: number;
+        switch (i.fast) {
+          case K.Rol: {
+            r = (v << c) | (v >>> (32 - c));
+            const cf = r & 1;
+            cpu.flags = (cpu.flags & ~(C.CF | C.OF)) | cf | ((((r >>> 31) ^ cf) & 1) !== 0 ? C.OF : 0); cpu.lazyMask &= ~(C.CF | C.OF);
+            break;
+          }
+          case K.Ror: {
+            r = (v >>> c) | (v << (32 - c));
+            const cf = r >>> 31;
+            cpu.flags = (cpu.flags & ~(C.CF | C.OF)) | cf | (((cf ^ (r >>> 30)) & 1) !== 0 ? C.OF : 0); cpu.lazyMask &= ~(C.CF | C.OF);
+            break;
+          }
+          case K.Shl: {
+            r = v << c;
+            const cf = (v >>> (32 - c)) & 1;
+            cpu.flags = (cpu.flags & ~C.ARITH) | cf | ((((r >>> 31) ^ cf) & 1) !== 0 ? C.OF : 0);
+            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+            break;
+          }
+          case K.Shr:
+            r = v >>> c;
+            cpu.flags = (cpu.flags & ~C.ARITH) | ((v >>> (c - 1)) & 1) | ((v >>> 31) !== 0 ? C.OF : 0);
+            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+            break;
+          default: // K.Sar: OF = 0
+            r = v >> c;
+            cpu.flags = (cpu.flags & ~C.ARITH) | ((v >> (c - 1)) & 1);
+            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+        }
+        r32[i.rm] = r;
         break;
       }
 
@@ -175,40 +220,52 @@ export function interpret(cpu: CPU, end: number): number {
         const ret = cpu.nip, t = (ret + i.imm) | 0;
         if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
         cpu.nip = t;
-        cpu.push32(ret);
+        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, ret); r32[C.ESP] = sp; } else cpu.push32(ret);
         break;
       }
       case K.Ret: {
-        // (stack32 with ESP as int32, as pop32; setSP is a plain store of the register)
-        const sp = cpu.stack32 === true ? cpu.r32[C.ESP] : cpu.r16[C.ESP << 1];
-        const t = cpu.read32(C.SS, sp);
+        // (ESP as int32, as pop32; setSP is a plain store of the register)
+        const sp = cpu.stack32 === true ? r32[C.ESP] : cpu.r16[C.ESP << 1];
+        const t = rd32(cpu, C.SS, sp);
         if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
         cpu.nip = t;
         cpu.setSP(sp + 4 + i.imm);
         break;
       }
 
-      // ---- Stack (ops/stack.ts pushReg32, popReg32, pushImm32) ----
-      case K.PushR: cpu.push32(r32[i.op & 7]); break;
-      case K.PopR: { const v = cpu.pop32(); r32[i.op & 7] = v; break; }
-      case K.PushI: cpu.push32(i.imm); break;
+      // ---- Stack (ops/stack.ts pushReg32, popReg32, pushImm32: cpu.push32 / pop32, here with the stack
+      // access inline when SS.B = 1) ----
+      case K.PushR: {
+        const v = r32[i.op & 7];
+        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, v); r32[C.ESP] = sp; } else cpu.push32(v);
+        break;
+      }
+      case K.PopR: {
+        let v: number;
+        if (cpu.stack32 === true) { const sp = r32[C.ESP]; v = rd32(cpu, C.SS, sp); r32[C.ESP] = sp + 4; } else v = cpu.pop32();
+        r32[i.op & 7] = v;
+        break;
+      }
+      case K.PushI:
+        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, i.imm); r32[C.ESP] = sp; } else cpu.push32(i.imm);
+        break;
 
       // ---- Data movement (ops/mov.ts movEdGd / movGdEd, movRdId, movEdId, leaD, movzxGdEb / movzxGdEw,
       // movEbGb / movGbEb memory forms, movEbIb) ----
       case K.MovRR: if (i.op === 0x89) r32[i.rm] = r32[i.reg]; else r32[i.reg] = r32[i.rm]; break;
-      case K.MovStore: cpu.write32(i.seg, cpu.eaI(i), r32[i.reg]); break;
-      case K.MovLoad: r32[i.reg] = cpu.read32(i.seg, cpu.eaI(i)); break;
+      case K.MovStore: wr32(cpu, i.seg, cpu.eaI(i), r32[i.reg]); break;
+      case K.MovLoad: r32[i.reg] = rd32(cpu, i.seg, cpu.eaI(i)); break;
       case K.MovRI: r32[i.op & 7] = i.imm; break;
-      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else cpu.write32(i.seg, cpu.eaI(i), i.imm); break;
+      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else wr32(cpu, i.seg, cpu.eaI(i), i.imm); break;
       case K.Lea: r32[i.reg] = cpu.eaI(i); break;
-      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : cpu.read8(i.seg, cpu.eaI(i)); break;
+      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i)); break;
       case K.MovzxW: r32[i.reg] = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.eaI(i)); break;
-      case K.MovStoreB: cpu.write8(i.seg, cpu.eaI(i), cpu.getReg8(i.reg)); break;
-      case K.MovLoadB: cpu.setReg8(i.reg, cpu.read8(i.seg, cpu.eaI(i))); break;
-      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else cpu.write8(i.seg, cpu.eaI(i), i.imm); break;
+      case K.MovStoreB: wr8(cpu, i.seg, cpu.eaI(i), cpu.getReg8(i.reg)); break;
+      case K.MovLoadB: cpu.setReg8(i.reg, rd8(cpu, i.seg, cpu.eaI(i))); break;
+      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else wr8(cpu, i.seg, cpu.eaI(i), i.imm); break;
       // grp1Eb, CMP r/m8, imm8 with a memory operand: alu(7) = cpu.setLazy(LAZY_SUB, a, b, a - b, 7).
       case K.CmpEbI: {
-        const a = cpu.read8(i.seg, cpu.eaI(i)), b = i.imm & 0xFF;
+        const a = rd8(cpu, i.seg, cpu.eaI(i)), b = i.imm & 0xFF;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH;
         break;
       }
@@ -219,4 +276,52 @@ export function interpret(cpu: CPU, end: number): number {
     if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
   }
   return C.STOP_LIMIT;
+}
+
+// ---- Memory access, inline for the common case ----
+// cpu.read32(s, off) is readLin32(linRead(s, off, 4)). When segment s admits every offset (cpu.wideR), the
+// segment check passes exactly when the access does not run past 4 GiB, and the linear address is
+// base + off; an aligned access then lies in one page, and a TLB entry with the read bit for this CPL
+// maps plain RAM (cpu.ts, TLB entries): readLin32's own fast path, taken here without the calls. Writes
+// likewise (cpu.wideW, the TLB write bit, which code pages never have, so stores into cached code still
+// go through writeLin32 and invalidate it). Anything else takes the CPU's functions.
+
+function rd32(cpu: CPU, s: number, off: number): number {
+  if (((cpu.wideR >> s) & 1) !== 0 && (off >>> 0) <= 0xFFFFFFFC) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.rmask) !== 0 && (lin & 3) === 0) return cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2];
+    return cpu.readLin32(lin);
+  }
+  return cpu.read32(s, off);
+}
+
+function wr32(cpu: CPU, s: number, off: number, v: number): void {
+  if (((cpu.wideW >> s) & 1) !== 0 && (off >>> 0) <= 0xFFFFFFFC) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.wmask) !== 0 && (lin & 3) === 0) cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2] = v;
+    else cpu.writeLin32(lin, v);
+    return;
+  }
+  cpu.write32(s, off, v);
+}
+
+// Byte accesses never cross a page, so only the segment bit and the TLB entry matter (readLin8 /
+// writeLin8's fast paths).
+function rd8(cpu: CPU, s: number, off: number): number {
+  if (((cpu.wideR >> s) & 1) !== 0) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.rmask) !== 0) return cpu.ram8[(e & ~0xFFF) | (lin & 0xFFF)];
+    return cpu.readLin8(lin);
+  }
+  return cpu.read8(s, off);
+}
+
+function wr8(cpu: CPU, s: number, off: number, v: number): void {
+  if (((cpu.wideW >> s) & 1) !== 0) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.wmask) !== 0) cpu.ram8[(e & ~0xFFF) | (lin & 0xFFF)] = v;
+    else cpu.writeLin8(lin, v);
+    return;
+  }
+  cpu.write8(s, off, v);
 }
