@@ -185,6 +185,8 @@ export class CPU {
    */
   fetchEip = 0;
   fetchSlots: (Insn | undefined)[] = NO_SLOTS;
+  /** The interpreter's inline forms (interp.ts) are used; tests turn them off to compare with the handlers. */
+  inlineForms = true;
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -416,7 +418,7 @@ export class CPU {
     const cacheable = (e0 & this.rmask) !== 0 && this.codeCache.cacheable(pp0);
     const i = cacheable ? new Insn() : this.insn;
     decode(this, i);
-    i.fast = fastKind(i);
+    i.fast = this.inlineForms ? fastKind(i) : 0;
     if (!cacheable || off + i.len > 0x1000) return i;
     const e = this.tlb[lin >>> 12];
     if (!(e & this.rmask)) return i;
