@@ -8,7 +8,9 @@
 // handler stays the authority: fastKind() gives an instruction a fast kind only when its handler is the
 // table's handler for that form (so a LOCK prefix that makes it #UD, a 16-bit operand size, etc. keep the
 // call), and each inline case does exactly what that handler does for that form (the comment names it).
-// Every golden vector and test runs through this loop, so the inline forms are checked like the rest.
+// Every golden vector and test runs through this loop, so the inline forms are checked like the rest, and
+// interp.test.ts runs each against its handler. As in the handlers, a form reads (and may fault) before it
+// changes anything: a fault must leave no trace (cpu.ts fault()).
 
 import type { CPU } from './cpu.ts';
 import type { Insn } from './insn.ts';
@@ -35,6 +37,15 @@ export const enum K {
   AddR, OrR, AndR, SubR, XorR, CmpR,
   AddI, OrI, AndI, SubI, XorI, CmpI,
   TestRR,
+  // ALU with a memory operand. Ld: reg ← reg op [m] (03 0B 23 2B 33 3B); St: [m] ← [m] op reg (01 09 21 29 31,
+  // and CMP 39 which only reads); MI: [m] ← [m] op imm (81 83, CMP only reads); TestM: TEST [m], reg (85).
+  AddLd, OrLd, AndLd, SubLd, XorLd, CmpLd,
+  AddSt, OrSt, AndSt, SubSt, XorSt, CmpSt,
+  AddMI, OrMI, AndMI, SubMI, XorMI, CmpMI,
+  TestM,
+  // TEST r/m32, imm32 (F7 /0 /1, A9 with EAX); 8-bit: TEST r/m8, imm8 (F6 /0 /1, A8 with AL), CMP r/m8, imm8
+  // with a register (80 /7, 3C with AL), CMP r/m8, r8 and r8, r/m8 (38, 3A), MOV r8, r8 (88, 8A).
+  TestEI, TestEbI, CmpRbI, CmpEbGb, CmpGbEb, MovRRb,
   IncR, DecR,
   // C1 /op Ib, D1 /op, D3 /op with a register operand; RCL/RCR keep the call.
   Rol, Ror, Shl, Shr, Sar,
@@ -59,6 +70,9 @@ const BY_OPCODE = new Map<number, K>([
 const ALU_RM = [K.AddRM, K.OrRM, K.Call, K.Call, K.AndRM, K.SubRM, K.XorRM, K.CmpRM];
 const ALU_R = [K.AddR, K.OrR, K.Call, K.Call, K.AndR, K.SubR, K.XorR, K.CmpR];
 const ALU_I = [K.AddI, K.OrI, K.Call, K.Call, K.AndI, K.SubI, K.XorI, K.CmpI];
+const ALU_LD = [K.AddLd, K.OrLd, K.Call, K.Call, K.AndLd, K.SubLd, K.XorLd, K.CmpLd];
+const ALU_ST = [K.AddSt, K.OrSt, K.Call, K.Call, K.AndSt, K.SubSt, K.XorSt, K.CmpSt];
+const ALU_MI = [K.AddMI, K.OrMI, K.Call, K.Call, K.AndMI, K.SubMI, K.XorMI, K.CmpMI];
 /** Group-2 operation (ModRM.reg) → inline form (SAL, /6, is SHL). */
 const SHIFT = [K.Rol, K.Ror, K.Call, K.Call, K.Shl, K.Shr, K.Shl, K.Sar];
 
@@ -72,13 +86,19 @@ export function fastKind(i: Insn): K {
     if (op === 0x88 && !reg) return K.MovStoreB;
     if (op === 0x8A && !reg) return K.MovLoadB;
     if (op === 0xC6) return K.MovEbI;
-    if (op === 0x80 && i.reg === 7 && !reg) return K.CmpEbI;
+    if (op === 0x80 && i.reg === 7) return reg ? K.CmpRbI : K.CmpEbI;
+    if (op === 0x3C) return K.CmpRbI; // AL: rm 0, mod 3 as the decoder leaves them
+    if (op === 0xF6 && i.reg <= 1 || op === 0xA8) return K.TestEbI;
+    if (op === 0x38 && reg) return K.CmpEbGb;
+    if (op === 0x3A && reg) return K.CmpGbEb;
+    if ((op === 0x88 || op === 0x8A) && reg) return K.MovRRb;
   }
   if (i.exec !== d.h32 || !i.o32) return K.Call;
-  if (op < 0x40 && (op & 7) === 1 && reg) return ALU_RM[op >> 3];
-  if (op < 0x40 && (op & 7) === 3 && reg) return ALU_R[op >> 3];
-  if ((op === 0x81 || op === 0x83) && reg) return ALU_I[i.reg];
-  if (op === 0x85 && reg) return K.TestRR;
+  if (op < 0x40 && (op & 7) === 1) return (reg ? ALU_RM : ALU_ST)[op >> 3];
+  if (op < 0x40 && (op & 7) === 3) return (reg ? ALU_R : ALU_LD)[op >> 3];
+  if (op === 0x81 || op === 0x83) return (reg ? ALU_I : ALU_MI)[i.reg];
+  if (op === 0x85) return reg ? K.TestRR : K.TestM;
+  if (op === 0xF7 && i.reg <= 1 || op === 0xA9) return K.TestEI;
   if ((op === 0xC1 || op === 0xD1 || op === 0xD3) && reg) return SHIFT[i.reg];
   if (op >= 0x40 && op <= 0x47) return K.IncR;
   if (op >= 0x48 && op <= 0x4F) return K.DecR;
@@ -138,6 +158,43 @@ export function interpret(cpu: CPU, end: number): number {
       case K.XorI: { const r = r32[i.rm] ^ i.imm; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
       case K.CmpI: { const a = r32[i.rm], b = i.imm; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
       case K.TestRR: cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r32[i.rm] & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; // testEdGd
+      // ---- ALU with a memory operand: the same through rd32 (read32) and, for read-modify-write, the
+      // slot rmwSlot finds for rmw32 + commit32; where there is none the handler does it all ----
+      case K.AddLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
+      case K.OrLd: { const r = r32[i.reg] | rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
+      case K.AndLd: { const r = r32[i.reg] & rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
+      case K.SubLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
+      case K.XorLd: { const r = r32[i.reg] ^ rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
+      case K.CmpLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.CmpSt: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = r32[i.reg]; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.CmpMI: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = i.imm; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.TestM: { const a = rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.AddSt: case K.OrSt: case K.AndSt: case K.SubSt: case K.XorSt:
+      case K.AddMI: case K.OrMI: case K.AndMI: case K.SubMI: case K.XorMI: {
+        const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
+        if (x < 0) { i.exec(cpu, i); break; }
+        const ram32 = cpu.ram32, a = ram32[x], b = i.fast >= K.AddMI ? i.imm : r32[i.reg];
+        let r: number;
+        switch (i.fast) {
+          case K.AddSt: case K.AddMI: r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; break;
+          case K.SubSt: case K.SubMI: r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; break;
+          case K.OrSt: case K.OrMI: r = a | b; cpu.lazyOp = C.LAZY_LOGIC; break;
+          case K.AndSt: case K.AndMI: r = a & b; cpu.lazyOp = C.LAZY_LOGIC; break;
+          default: r = a ^ b; cpu.lazyOp = C.LAZY_LOGIC;
+        }
+        cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH;
+        ram32[x] = r;
+        break;
+      }
+      // testEdId (F7 /0 /1, A9), testEbIb (F6 /0 /1, A8), grp1Eb /7 and aluALIb 3C (CMP), aluEbGb / aluGbEb 38 / 3A
+      // (CMP), movEbGb / movGbEb 88 / 8A: register forms through getReg8 / setReg8.
+      case K.TestEI: { const a = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.TestEbI: { const a = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.CmpRbI: { const a = cpu.getReg8(i.rm), b = i.imm & 0xFF; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.CmpEbGb: { const a = cpu.getReg8(i.rm), b = cpu.getReg8(i.reg); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.CmpGbEb: { const a = cpu.getReg8(i.reg), b = cpu.getReg8(i.rm); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.MovRRb: if (i.op === 0x88) cpu.setReg8(i.rm, cpu.getReg8(i.reg)); else cpu.setReg8(i.reg, cpu.getReg8(i.rm)); break;
+
       // incR32 / decR32: CF is folded into flags (its lazy value as cpu.getCF computes it) and left out of
       // the lazy mask (setIncDecFlags).
       case K.IncR: case K.DecR: {
@@ -324,4 +381,18 @@ function wr8(cpu: CPU, s: number, off: number, v: number): void {
     return;
   }
   cpu.write8(s, off, v);
+}
+
+/**
+ * For rmw32 + commit32 at s:off: the ram32 index of an aligned dword of plain RAM whose TLB entry grants
+ * writes at this CPL (and so reads: a writable page is readable at the same privilege), in a segment that
+ * admits the offset; -1 otherwise. Then linWrite and probeWrite pass, and readLin32 / writeLin32 would
+ * take their direct paths to exactly this slot.
+ */
+function rmwSlot(cpu: CPU, s: number, off: number): number {
+  if (((cpu.wideW >> s) & 1) !== 0 && (off >>> 0) <= 0xFFFFFFFC) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.wmask) !== 0 && (lin & 3) === 0) return ((e & ~0xFFF) | (lin & 0xFFF)) >>> 2;
+  }
+  return -1;
 }
