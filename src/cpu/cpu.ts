@@ -68,8 +68,11 @@ for (let v = 0; v < 256; v++) {
   PARITY[v] = p ? PF : 0;
 }
 
-/** The run loop's "no memo page" (cpu.fetchSlots): every offset reads as not cached. */
-const NO_SLOTS: (Insn | undefined)[] = new Array<Insn | undefined>(4096);
+/**
+ * The run loop's "no memo page" (cpu.fetchSlots): every offset reads as not cached. Filled with undefined so
+ * that V8 gives it the elements kind of the code cache's slot arrays (one map at the loop's load).
+ */
+const NO_SLOTS: (Insn | undefined)[] = new Array<Insn | undefined>(4096).fill(undefined);
 
 // lazy flag operation kinds
 export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
