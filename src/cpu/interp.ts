@@ -23,7 +23,7 @@ const enum C {
   ARITH = 0x8D5,
   /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC. */
   LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2,
-  ESP = 4, CS = 1, SS = 2, GP = 13,
+  ESP = 4, EBP = 5, CS = 1, SS = 2, GP = 13,
   /** cpu.ts Stop.Limit, Stop.Halt, Stop.Shutdown. */
   STOP_LIMIT = 0, STOP_HALT = 1, STOP_SHUTDOWN = 2,
 }
@@ -55,6 +55,11 @@ export const enum K {
   PushR, PopR, PushI,
   MovRR, MovStore, MovLoad, MovRI, MovEI, Lea, MovzxB, MovzxW,
   MovStoreB, MovLoadB, MovEbI, CmpEbI,
+  // More data movement and branches: MOV r8, imm8 (B0+r), MOVSX (0F BE / BF), XCHG reg, reg (87 mod 3, 91-97),
+  // CDQ (99), TEST r/m8, r8 (84 mod 3), SETcc (0F 90-9F), CMOVcc (0F 40-4F), NOT / NEG reg (F7 /2 /3 mod 3),
+  // INC / DEC [m] (FF /0 /1), CALL / JMP r/m32 (FF /2 /4), PUSH r/m32 (FF /6), LEAVE (C9).
+  MovRbI, MovsxB, MovsxW, XchgRR, XchgA, Cdq, TestRRb, Setcc, Cmovcc, NotR, NegR,
+  IncM, DecM, CallE, JmpE, PushE, Leave,
 }
 
 // ---- Which instructions get an inline form ----
@@ -92,6 +97,11 @@ export function fastKind(i: Insn): K {
     if (op === 0x38 && reg) return K.CmpEbGb;
     if (op === 0x3A && reg) return K.CmpGbEb;
     if ((op === 0x88 || op === 0x8A) && reg) return K.MovRRb;
+    if (op === 0xA0) return K.MovLoadB;   // moffs: a displacement-only memory operand, AL is reg 0
+    if (op === 0xA2) return K.MovStoreB;
+    if (op >= 0xB0 && op <= 0xB7) return K.MovRbI;
+    if (op === 0x84 && reg) return K.TestRRb;
+    if ((op & ~0xF) === 0x190) return K.Setcc;
   }
   if (i.exec !== d.h32 || !i.o32) return K.Call;
   if (op < 0x40 && (op & 7) === 1) return (reg ? ALU_RM : ALU_ST)[op >> 3];
@@ -99,6 +109,22 @@ export function fastKind(i: Insn): K {
   if (op === 0x81 || op === 0x83) return (reg ? ALU_I : ALU_MI)[i.reg];
   if (op === 0x85) return reg ? K.TestRR : K.TestM;
   if (op === 0xF7 && i.reg <= 1 || op === 0xA9) return K.TestEI;
+  if (op === 0xF7 && reg && (i.reg === 2 || i.reg === 3)) return i.reg === 2 ? K.NotR : K.NegR;
+  if (op === 0xA1) return K.MovLoad;      // moffs: EAX is reg 0
+  if (op === 0xA3) return K.MovStore;
+  if (op === 0x1BE) return K.MovsxB;
+  if (op === 0x1BF) return K.MovsxW;
+  if (op === 0x87 && reg) return K.XchgRR;
+  if (op >= 0x91 && op <= 0x97) return K.XchgA;
+  if (op === 0x99) return K.Cdq;
+  if ((op & ~0xF) === 0x140) return K.Cmovcc;
+  if (op === 0xFF) {
+    if (i.reg <= 1) return reg ? K.Call : i.reg === 0 ? K.IncM : K.DecM;
+    if (i.reg === 2) return K.CallE;
+    if (i.reg === 4) return K.JmpE;
+    if (i.reg === 6) return K.PushE;
+  }
+  if (op === 0xC9) return K.Leave;
   if ((op === 0xC1 || op === 0xD1 || op === 0xD3) && reg) return SHIFT[i.reg];
   if (op >= 0x40 && op <= 0x47) return K.IncR;
   if (op >= 0x48 && op <= 0x4F) return K.DecR;
@@ -324,6 +350,52 @@ export function interpret(cpu: CPU, end: number): number {
       case K.CmpEbI: {
         const a = rd8(cpu, i.seg, cpu.eaI(i)), b = i.imm & 0xFF;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH;
+        break;
+      }
+
+      // ---- mov.ts movRbIb, movsxGdEb / movsxGdEw, xchgEdGd / xchgEAXRd, cdq, setcc, cmovD; alu.ts testEbGb, notEd,
+      // negEd (cpu.setLazy(LAZY_SUB, 0, a, -a, 31)), incDecEd memory form (rmw32 + commit32, setIncDecFlags) ----
+      case K.MovRbI: cpu.setReg8(i.op & 7, i.imm); break;
+      case K.MovsxB: r32[i.reg] = ((i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i))) << 24) >> 24; break;
+      case K.MovsxW: r32[i.reg] = ((i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.eaI(i))) << 16) >> 16; break;
+      case K.XchgRR: { const t = r32[i.reg]; r32[i.reg] = r32[i.rm]; r32[i.rm] = t; break; }
+      case K.XchgA: { const n = i.op & 7, t = r32[0]; r32[0] = r32[n]; r32[n] = t; break; }
+      case K.Cdq: r32[2] = r32[0] >> 31; break;
+      case K.TestRRb: { const a = cpu.getReg8(i.rm); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & cpu.getReg8(i.reg); cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.Setcc: { const v = cpu.cond(i.op & 0xF) ? 1 : 0; if (i.mod === 3) cpu.setReg8(i.rm, v); else wr8(cpu, i.seg, cpu.eaI(i), v); break; }
+      case K.Cmovcc: { const v = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i)); if (cpu.cond(i.op & 0xF)) r32[i.reg] = v; break; }
+      case K.NotR: r32[i.rm] = ~r32[i.rm]; break;
+      case K.NegR: { const a = r32[i.rm], r = -a | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = 0; cpu.lazyB = a; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
+      case K.IncM: case K.DecM: {
+        const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
+        if (x < 0) { i.exec(cpu, i); break; }
+        const a = cpu.ram32[x], dec = i.fast === K.DecM, r = dec ? (a - 1) | 0 : (a + 1) | 0;
+        cpu.ram32[x] = r;
+        if ((cpu.lazyMask & C.CF) !== 0) cpu.flags = (cpu.flags & ~C.CF) | cpu.getCF();
+        cpu.lazyOp = dec ? C.LAZY_SUB : C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH & ~C.CF;
+        break;
+      }
+      // branch.ts callEd / jmpEd (go32 of the operand), stack.ts pushEd (operand read with ESP before the push),
+      // leave32 (the pop is read first: a fault leaves ESP unchanged)
+      case K.CallE: case K.JmpE: {
+        const t = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
+        if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+        if (i.fast === K.JmpE) { cpu.nip = t; break; }
+        const ret = cpu.nip;
+        cpu.nip = t;
+        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, ret); r32[C.ESP] = sp; } else cpu.push32(ret);
+        break;
+      }
+      case K.PushE: {
+        const v = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
+        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, v); r32[C.ESP] = sp; } else cpu.push32(v);
+        break;
+      }
+      case K.Leave: {
+        const bp = cpu.stack32 === true ? r32[C.EBP] : cpu.r16[C.EBP << 1];
+        const v = rd32(cpu, C.SS, bp);
+        cpu.setSP(bp + 4);
+        r32[C.EBP] = v;
         break;
       }
       default: i.exec(cpu, i);
