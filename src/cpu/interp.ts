@@ -49,8 +49,9 @@ export const enum K {
   IncR, DecR,
   // C1 /op Ib, D1 /op, D3 /op with a register operand; RCL/RCR keep the call.
   Rol, Ror, Shl, Shr, Sar,
-  // Jcc (70-7F, 0F 80-8F): JZ, JNZ, and the other conditions through cpu.cond.
-  Jz, Jnz, Jcc,
+  // Jcc (70-7F, 0F 80-8F): JZ, JNZ; JB/JAE, JBE/JA, JS/JNS, JL/JGE, JLE/JG (the odd condition of each pair is
+  // the negation, opcode bit 0); JO/JNO/JP/JNP through cpu.cond.
+  Jz, Jnz, Jb, Jbe, Js, Jl, Jle, Jcc,
   Jmp, CallRel, Ret,
   PushR, PopR, PushI,
   MovRR, MovStore, MovLoad, MovRI, MovEI, Lea, MovzxB, MovzxW,
@@ -78,6 +79,8 @@ const ALU_I = [K.AddI, K.OrI, K.Call, K.Call, K.AndI, K.SubI, K.XorI, K.CmpI];
 const ALU_LD = [K.AddLd, K.OrLd, K.Call, K.Call, K.AndLd, K.SubLd, K.XorLd, K.CmpLd];
 const ALU_ST = [K.AddSt, K.OrSt, K.Call, K.Call, K.AndSt, K.SubSt, K.XorSt, K.CmpSt];
 const ALU_MI = [K.AddMI, K.OrMI, K.Call, K.Call, K.AndMI, K.SubMI, K.XorMI, K.CmpMI];
+/** Jcc condition (opcode bits 3:0) → inline form. */
+const JCC = [K.Jcc, K.Jcc, K.Jb, K.Jb, K.Jz, K.Jnz, K.Jbe, K.Jbe, K.Js, K.Js, K.Jcc, K.Jcc, K.Jl, K.Jl, K.Jle, K.Jle];
 /** Group-2 operation (ModRM.reg) → inline form (SAL, /6, is SHL). */
 const SHIFT = [K.Rol, K.Ror, K.Call, K.Call, K.Shl, K.Shr, K.Shl, K.Sar];
 
@@ -134,7 +137,7 @@ export function fastKind(i: Insn): K {
   if (op === 0x89) return reg ? K.MovRR : K.MovStore;
   if (op === 0x8B) return reg ? K.MovRR : K.MovLoad;
   if (op === 0xC7) return K.MovEI;
-  if ((op & ~0xF) === 0x70 || (op & ~0xF) === 0x180) return (op & 0xF) === 4 ? K.Jz : (op & 0xF) === 5 ? K.Jnz : K.Jcc;
+  if ((op & ~0xF) === 0x70 || (op & ~0xF) === 0x180) return JCC[op & 0xF];
   if (op === 0x8D && reg) return K.Call; // LEA with a register operand: #UD from the handler
   return BY_OPCODE.get(op) ?? K.Call;
 }
@@ -289,6 +292,40 @@ export function interpret(cpu: CPU, end: number): number {
           const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
         }
         break;
+      // The flags as cpu.getCF / getSF / getOF / getZF evaluate them (each one lazy or not by cpu.lazyMask), the
+      // condition as cpu.cond combines them (SDM vol. 2 Appendix B.1.4.7).
+      case K.Jb: case K.Jbe: {
+        let c: boolean;
+        if ((cpu.lazyMask & C.CF) === 0) c = (cpu.flags & C.CF) !== 0;
+        else {
+          const a = cpu.lazyA, b = cpu.lazyB, r = cpu.lazyRes, o = cpu.lazyOp;
+          c = (o === C.LAZY_ADD ? (((a & b) | ((a | b) & ~r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((~a & b) | (~(a ^ b) & r)) >>> cpu.lazyTop) & 1 : 0) !== 0;
+        }
+        if (!c && i.fast === K.Jbe) c = (cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) === 0 : (cpu.flags & C.ZF) !== 0;
+        if (c === ((i.op & 1) === 0)) {
+          const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
+        }
+        break;
+      }
+      case K.Js: case K.Jl: case K.Jle: {
+        const sf = (cpu.lazyMask & C.SF) !== 0 ? (cpu.lazyRes >>> cpu.lazyTop) & 1 : (cpu.flags >> 7) & 1;
+        let c: boolean;
+        if (i.fast === K.Js) c = sf !== 0;
+        else {
+          let of: number;
+          if ((cpu.lazyMask & C.OF) === 0) of = (cpu.flags >> 11) & 1;
+          else {
+            const a = cpu.lazyA, b = cpu.lazyB, r = cpu.lazyRes, o = cpu.lazyOp;
+            of = o === C.LAZY_ADD ? (((a ^ r) & (b ^ r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((a ^ b) & (a ^ r)) >>> cpu.lazyTop) & 1 : 0;
+          }
+          c = sf !== of;
+          if (!c && i.fast === K.Jle) c = (cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) === 0 : (cpu.flags & C.ZF) !== 0;
+        }
+        if (c === ((i.op & 1) === 0)) {
+          const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
+        }
+        break;
+      }
       case K.Jcc:
         if (cpu.cond(i.op & 0xF)) {
           const t = (cpu.nip + i.imm) | 0; if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0); cpu.nip = t;
