@@ -178,13 +178,14 @@ export class CPU {
   /** Decoded instructions by physical address (code-cache.ts). */
   readonly codeCache: CodeCache;
   /**
-   * The run loop's memo of the code page it is executing: CS offsets fetchEip .. fetchEip+4095 (int32, as ip) are one
-   * linear page that maps, through the TLB at the current read permission, to the physical page whose
-   * cached instructions are `fetchSlots` (NO_SLOTS: no memo). It is made only when that whole range lies
-   * within the CS limit, so an instruction found there passes the limit check the slow path makes
-   * (fetchInsn). It saves the segment, TLB and code-cache lookups while EIP stays in one page, and is
-   * exactly equivalent to them because everything those lookups read drops it (forgetFetchPage): CS
-   * loads, TLB fills, flushes and INVLPG, CPL changes (rmask), code-page invalidation.
+   * The run loop's memo of the code page it is executing: CS offsets fetchEip .. fetchEip+4095 (int32, as
+   * ip) are one linear page that maps, through the TLB at the current read permission, to the physical
+   * page whose cached instructions (of the current default size) are `fetchSlots`; NO_SLOTS: no memo. It
+   * is made only when that whole range lies within the CS limit, so an instruction found there passes the
+   * limit check the slow path makes (fetchInsn). It saves the segment, TLB and code-cache lookups while EIP
+   * stays in one page, and is exactly equivalent to them because everything those lookups read resets it
+   * to NO_SLOTS: CS loads (segChanged), TLB fills, flushes and INVLPG, CPL changes (rmask), code-page
+   * invalidation and physicalChanged.
    */
   fetchEip = 0;
   fetchSlots: (Insn | undefined)[] = NO_SLOTS;
@@ -401,11 +402,6 @@ export class CPU {
       }
     }
     return this.decodeAndCache(lin);
-  }
-
-  /** Drop the run loop's memo of the current code page (CS, the TLB, CPL or code cache changed). */
-  forgetFetchPage(): void {
-    this.fetchSlots = NO_SLOTS;
   }
 
   /**

@@ -168,36 +168,90 @@ export function interpret(cpu: CPU, end: number): number {
 
       // ---- ALU (ops/alu.ts aluEdGd, aluGdEd, grp1Ed, aluEAXId through alu(); the lazy-flag stores are
       // cpu.setLazy(LAZY_ADD / LAZY_SUB, a, b, r, 31) and cpu.setLogic(r, 31)) ----
-      case K.AddRM: { const a = r32[i.rm], b = r32[i.reg], r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.OrRM: { const r = r32[i.rm] | r32[i.reg]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.AndRM: { const r = r32[i.rm] & r32[i.reg]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.SubRM: { const a = r32[i.rm], b = r32[i.reg], r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.XorRM: { const r = r32[i.rm] ^ r32[i.reg]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.CmpRM: { const a = r32[i.rm], b = r32[i.reg]; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.AddR: { const a = r32[i.reg], b = r32[i.rm], r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.OrR: { const r = r32[i.reg] | r32[i.rm]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.AndR: { const r = r32[i.reg] & r32[i.rm]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.SubR: { const a = r32[i.reg], b = r32[i.rm], r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.XorR: { const r = r32[i.reg] ^ r32[i.rm]; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.CmpR: { const a = r32[i.reg], b = r32[i.rm]; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.AddI: { const a = r32[i.rm], b = i.imm, r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.OrI: { const r = r32[i.rm] | i.imm; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.AndI: { const r = r32[i.rm] & i.imm; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.SubI: { const a = r32[i.rm], b = i.imm, r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.XorI: { const r = r32[i.rm] ^ i.imm; cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
-      case K.CmpI: { const a = r32[i.rm], b = i.imm; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.AddRM: { const a = r32[i.rm], b = r32[i.reg], r = (a + b) | 0;
+        cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.OrRM: { const r = r32[i.rm] | r32[i.reg];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.AndRM: { const r = r32[i.rm] & r32[i.reg];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.SubRM: { const a = r32[i.rm], b = r32[i.reg], r = (a - b) | 0;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.XorRM: { const r = r32[i.rm] ^ r32[i.reg];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.CmpRM: { const a = r32[i.rm], b = r32[i.reg];
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.AddR: { const a = r32[i.reg], b = r32[i.rm], r = (a + b) | 0;
+        cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.OrR: { const r = r32[i.reg] | r32[i.rm];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.AndR: { const r = r32[i.reg] & r32[i.rm];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.SubR: { const a = r32[i.reg], b = r32[i.rm], r = (a - b) | 0;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.XorR: { const r = r32[i.reg] ^ r32[i.rm];
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.CmpR: { const a = r32[i.reg], b = r32[i.rm];
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.AddI: { const a = r32[i.rm], b = i.imm, r = (a + b) | 0;
+        cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.OrI: { const r = r32[i.rm] | i.imm;
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.AndI: { const r = r32[i.rm] & i.imm;
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.SubI: { const a = r32[i.rm], b = i.imm, r = (a - b) | 0;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.XorI: { const r = r32[i.rm] ^ i.imm;
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
+      case K.CmpI: { const a = r32[i.rm], b = i.imm;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
       case K.TestRR: cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r32[i.rm] & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; // testEdGd
       // ---- ALU with a memory operand: the same through rd32 (read32) and, for read-modify-write, the
       // slot rmwSlot finds for rmw32 + commit32; where there is none the handler does it all ----
-      case K.AddLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a + b) | 0; cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.OrLd: { const r = r32[i.reg] | rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.AndLd: { const r = r32[i.reg] & rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.SubLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a - b) | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.XorLd: { const r = r32[i.reg] ^ rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break; }
-      case K.CmpLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.CmpSt: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = r32[i.reg]; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.CmpMI: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = i.imm; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.TestM: { const a = rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
+      case K.AddLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a + b) | 0;
+        cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.OrLd: { const r = r32[i.reg] | rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.AndLd: { const r = r32[i.reg] & rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.SubLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a - b) | 0;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.XorLd: { const r = r32[i.reg] ^ rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
+      }
+      case K.CmpLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.CmpSt: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = r32[i.reg];
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.CmpMI: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = i.imm;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.TestM: { const a = rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
       case K.AddSt: case K.OrSt: case K.AndSt: case K.SubSt: case K.XorSt:
       case K.AddMI: case K.OrMI: case K.AndMI: case K.SubMI: case K.XorMI: {
         const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
@@ -217,11 +271,21 @@ export function interpret(cpu: CPU, end: number): number {
       }
       // testEdId (F7 /0 /1, A9), testEbIb (F6 /0 /1, A8), grp1Eb /7 and aluALIb 3C (CMP), aluEbGb / aluGbEb 38 / 3A
       // (CMP), movEbGb / movGbEb 88 / 8A: register forms through getReg8 / setReg8.
-      case K.TestEI: { const a = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; }
-      case K.TestEbI: { const a = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i)); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
-      case K.CmpRbI: { const a = cpu.getReg8(i.rm), b = i.imm & 0xFF; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
-      case K.CmpEbGb: { const a = cpu.getReg8(i.rm), b = cpu.getReg8(i.reg); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
-      case K.CmpGbEb: { const a = cpu.getReg8(i.reg), b = cpu.getReg8(i.rm); cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.TestEI: { const a = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.TestEbI: { const a = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i));
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.CmpRbI: { const a = cpu.getReg8(i.rm), b = i.imm & 0xFF;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.CmpEbGb: { const a = cpu.getReg8(i.rm), b = cpu.getReg8(i.reg);
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
+      }
+      case K.CmpGbEb: { const a = cpu.getReg8(i.reg), b = cpu.getReg8(i.rm);
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
+      }
       case K.MovRRb: if (i.op === 0x88) cpu.setReg8(i.rm, cpu.getReg8(i.reg)); else cpu.setReg8(i.reg, cpu.getReg8(i.rm)); break;
 
       // incR32 / decR32: CF is folded into flags (its lazy value as cpu.getCF computes it) and left out of
@@ -398,11 +462,15 @@ export function interpret(cpu: CPU, end: number): number {
       case K.XchgRR: { const t = r32[i.reg]; r32[i.reg] = r32[i.rm]; r32[i.rm] = t; break; }
       case K.XchgA: { const n = i.op & 7, t = r32[0]; r32[0] = r32[n]; r32[n] = t; break; }
       case K.Cdq: r32[2] = r32[0] >> 31; break;
-      case K.TestRRb: { const a = cpu.getReg8(i.rm); cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & cpu.getReg8(i.reg); cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break; }
+      case K.TestRRb: { const a = cpu.getReg8(i.rm);
+        cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & cpu.getReg8(i.reg); cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
+      }
       case K.Setcc: { const v = cpu.cond(i.op & 0xF) ? 1 : 0; if (i.mod === 3) cpu.setReg8(i.rm, v); else wr8(cpu, i.seg, cpu.eaI(i), v); break; }
       case K.Cmovcc: { const v = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i)); if (cpu.cond(i.op & 0xF)) r32[i.reg] = v; break; }
       case K.NotR: r32[i.rm] = ~r32[i.rm]; break;
-      case K.NegR: { const a = r32[i.rm], r = -a | 0; cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = 0; cpu.lazyB = a; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break; }
+      case K.NegR: { const a = r32[i.rm], r = -a | 0;
+        cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = 0; cpu.lazyB = a; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
+      }
       case K.IncM: case K.DecM: {
         const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
         if (x < 0) { i.exec(cpu, i); break; }
