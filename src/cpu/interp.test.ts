@@ -227,3 +227,32 @@ test('inline forms are given only where the decoder chose the form\'s handler', 
   assert.equal(fastKind(b), K.Call, '16-bit operand size: the handler');
   assert.equal(fastKind(c), K.Call, 'LOCK with a register operand: #UD from the handler');
 });
+
+test('EIP, stack and data offsets at and above 2 GiB (int32 inside the interpreter) read back unsigned', () => {
+  for (const inline of [true, false]) {
+    const m = machine({ user: false, smallCs: false, narrowDs: false, stack16: false });
+    m.cpu.inlineForms = inline;
+    // 0xC0000000-0xC07FFFFF maps the first 8 MiB (PD entries 0x300, 0x301 = the machine's two page tables).
+    m.w32(0x100000 + 0x300 * 4, 0x101000 | 7);
+    m.w32(0x100000 + 0x301 * 4, 0x102000 | 7);
+    m.cpu.flushTlb(true);
+    const HI = 0xC0000000;
+    // call sub ; mov eax,[ebx] ; mov [ebx+4],eax ; push dword [ebx] ; pop ecx ; jmp $+2 ; mov edx,[0] (#PF:
+    // page 0 is made not present below) ; hlt ; sub: mov esi,[esp] ; ret
+    m.mem.load(CODE, hexBytes('e811000000' + '8b03' + '894304' + 'ff33' + '59' + 'eb00' + '8b1500000000' + 'f4' + '8b3424c3'));
+    m.w32(0x3000, 0x12345678);
+    m.cpu.eip = HI + CODE;
+    m.cpu.r32[3] = HI + 0x3000;
+    m.cpu.r32[4] = HI + 0x7F0000;
+    m.w32(0x101000, 0); m.cpu.flushTlb(true); // page 0 not present: the last load faults
+    m.cpu.run(20);
+    assert.equal(m.cpu.r32[0], 0x12345678);
+    assert.equal(m.r32(0x3004), 0x12345678, 'the store through EBX = 0xC0003000');
+    assert.equal(m.cpu.r32[1], 0x12345678, 'pushed and popped through ESP = 0xC07F0000');
+    assert.equal(m.cpu.r32[6] >>> 0, HI + CODE + 5, 'CALL pushed the return address');
+    assert.equal(m.events.length, 1);
+    assert.deepEqual([m.events[0].vector, m.events[0].eip], [14, HI + CODE + 15], '#PF reported at the unsigned EIP');
+    assert.equal(m.cpu.eip, HI + CODE + 15);
+    assert.equal(m.cpu.r32[4] >>> 0, HI + 0x7F0000, 'ESP back where it was');
+  }
+});
