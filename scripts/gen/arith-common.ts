@@ -1,6 +1,8 @@
 // Shared helpers of the arithmetic golden-vector generators (alu, muldiv, shift, bcd): a seeded PRNG,
 // little-endian hex, and a case writer in the x86-oracle input format (user32 mode).
 
+import { rng, le, hx, modrm } from './encode-kit.ts';
+export { rng, le, hx, modrm };
 export const DATA = 0x20000; // memory operands live here (inside the oracle's arena)
 export const FAR = 0xF00000; // outside the arena: not present → #PF
 
@@ -15,34 +17,6 @@ export interface Case {
   regs?: Regs;
   mem?: { addr: number; hex: string }[];
   dump?: { addr: number; len: number }[];
-}
-
-/** mulberry32: a small deterministic PRNG (fixed seed per generator). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0);
-  };
-}
-
-/** Little-endian hex of `v` in `bytes` bytes. */
-export function le(v: number, bytes: number): string {
-  let s = '';
-  for (let k = 0; k < bytes; k++) s += ((v >>> (8 * k)) & 0xFF).toString(16).padStart(2, '0');
-  return s;
-}
-
-export function hx(...bytes: number[]): string {
-  return bytes.map((b) => (b & 0xFF).toString(16).padStart(2, '0')).join('');
-}
-
-/** ModRM byte. */
-export function modrm(mod: number, reg: number, rm: number): number {
-  return (mod << 6) | (reg << 3) | rm;
 }
 
 /** ModRM (mod 0, rm 5) + disp32: an absolute memory operand at `addr`. */

@@ -2,6 +2,8 @@
 // byte encoding, ModRM memory operands with their register set-up, edge values, and the case format of
 // the x86 oracle (user32 mode). Output: JSON Lines on stdout.
 
+import { rng, le, hx, modrm } from './encode-kit.ts';
+export { rng, le, hx, modrm };
 export const DATA = 0x20000;      // memory operands live here (inside the oracle's arena)
 export const DATA2 = 0x21000;     // a second buffer (string destinations)
 export const ARENA_END = 0x7FD000; // first address past the arena: not present → #PF
@@ -21,18 +23,6 @@ export interface Case {
 
 /** Register names by encoding (ModRM reg/rm, 32-bit). */
 export const R32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
-
-/** mulberry32: a small deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 export class Gen {
   readonly r: () => number;
@@ -83,19 +73,6 @@ export const EDGE32 = [
   0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0x80000001,
   0xFFFFFFFF, 0xFFFFFFFE, 0x12345678, 0x89ABCDEF, 0x55555555, 0xAAAAAAAA, 0x0000FF80, 0xFFFF7FFF,
 ];
-
-/** Little-endian hex of `v` in `bytes` bytes. */
-export function le(v: number, bytes: number): string {
-  let s = '';
-  for (let k = 0; k < bytes; k++) s += ((v >>> (8 * k)) & 0xFF).toString(16).padStart(2, '0');
-  return s;
-}
-export function hx(...bytes: number[]): string {
-  return bytes.map((b) => (b & 0xFF).toString(16).padStart(2, '0')).join('');
-}
-export function modrm(mod: number, reg: number, rm: number): number {
-  return (mod << 6) | (reg << 3) | rm;
-}
 
 /** A memory operand: the ModRM(+SIB+disp) bytes for a given reg field, registers it needs, its address. */
 export interface MemOp {

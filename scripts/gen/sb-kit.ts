@@ -2,6 +2,8 @@
 // stack-seg.ts): little-endian hex, a deterministic PRNG, and a case list in the x86-oracle input format
 // (mode user32). Every snippet gets the final HLT appended here.
 
+import { rng, le, hx, modrm } from './encode-kit.ts';
+export { rng, le, hx, modrm };
 export const CODE = 0x10000;          // default code address
 export const DATA = 0x20000;          // memory operands
 export const STACK = 0x7F0000;        // default ESP of the oracle
@@ -20,34 +22,6 @@ export interface Case {
   regs?: Regs;
   mem?: Mem[];
   dump?: Dump[];
-}
-
-/** Little-endian hex of `v` in `bytes` bytes. */
-export function le(v: number, bytes: number): string {
-  let s = '';
-  for (let k = 0; k < bytes; k++) s += ((v >>> (8 * k)) & 0xFF).toString(16).padStart(2, '0');
-  return s;
-}
-
-/** Hex of a list of bytes. */
-export function hx(...bytes: number[]): string {
-  return bytes.map((b) => (b & 0xFF).toString(16).padStart(2, '0')).join('');
-}
-
-export function modrm(mod: number, reg: number, rm: number): number {
-  return (mod << 6) | (reg << 3) | rm;
-}
-
-/** mulberry32: deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6D2B79F5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
 }
 
 export class Cases {
