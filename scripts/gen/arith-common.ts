@@ -3,21 +3,14 @@
 
 import { rng, le, hx, modrm } from './encode-kit.ts';
 export { rng, le, hx, modrm };
+export type { Regs, Case } from './encode-kit.ts';
+import type { Regs, Case } from './encode-kit.ts';
 export const DATA = 0x20000; // memory operands live here (inside the oracle's arena)
 export const FAR = 0xF00000; // outside the arena: not present → #PF
 
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 
-export type Regs = Partial<Record<'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp' | 'eflags', number>>;
 
-export interface Case {
-  name: string;
-  mode: 'user32';
-  code: string;
-  regs?: Regs;
-  mem?: { addr: number; hex: string }[];
-  dump?: { addr: number; len: number }[];
-}
 
 /** ModRM (mod 0, rm 5) + disp32: an absolute memory operand at `addr`. */
 export function memAbs(reg: number, addr: number): string {

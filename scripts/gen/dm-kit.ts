@@ -4,22 +4,14 @@
 
 import { rng, le, hx, modrm } from './encode-kit.ts';
 export { rng, le, hx, modrm };
+export type { RegName, Regs, Case } from './encode-kit.ts';
+import type { RegName, Regs, Case } from './encode-kit.ts';
 export const DATA = 0x20000;      // memory operands live here (inside the oracle's arena)
 export const DATA2 = 0x21000;     // a second buffer (string destinations)
 export const ARENA_END = 0x7FD000; // first address past the arena: not present → #PF
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
 export const STATUS = CF | PF | AF | ZF | SF | OF;
 
-export type RegName = 'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp' | 'eflags';
-export type Regs = Partial<Record<RegName, number>>;
-export interface Case {
-  name: string;
-  mode: 'user32';
-  code: string;
-  regs?: Regs;
-  mem?: { addr: number; hex: string }[];
-  dump?: { addr: number; len: number }[];
-}
 
 /** Register names by encoding (ModRM reg/rm, 32-bit). */
 export const R32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;

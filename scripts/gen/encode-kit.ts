@@ -1,4 +1,21 @@
-// Byte-encoding helpers and the deterministic generator shared by every golden-vector generator.
+// Byte-encoding helpers, the deterministic generator and the oracle case type shared by every golden-vector
+// generator.
+
+export type RegName = 'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp' | 'eflags';
+export type Regs = Partial<Record<RegName, number>>;
+export interface Mem { addr: number; hex: string }
+export interface Dump { addr: number; len: number }
+
+/** One x86-oracle case in user32 mode (the oracle README's input format). */
+export interface Case {
+  name: string;
+  mode: 'user32';
+  code: string;
+  code_addr?: number;
+  regs?: Regs;
+  mem?: Mem[];
+  dump?: Dump[];
+}
 
 /** mulberry32: a small deterministic PRNG (each generator uses a fixed seed). */
 export function rng(seed: number): () => number {

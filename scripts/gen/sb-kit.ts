@@ -4,25 +4,15 @@
 
 import { rng, le, hx, modrm } from './encode-kit.ts';
 export { rng, le, hx, modrm };
+export type { Regs, Mem, Dump, Case } from './encode-kit.ts';
+import type { Regs, Mem, Dump, Case } from './encode-kit.ts';
 export const CODE = 0x10000;          // default code address
 export const DATA = 0x20000;          // memory operands
 export const STACK = 0x7F0000;        // default ESP of the oracle
 export const ARENA_LO = 0x10000, ARENA_HI = 0x7FD000;
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, DF = 0x400, OF = 0x800;
 
-export type Regs = Partial<Record<'eax' | 'ebx' | 'ecx' | 'edx' | 'esi' | 'edi' | 'ebp' | 'esp' | 'eflags', number>>;
-export interface Mem { addr: number; hex: string }
-export interface Dump { addr: number; len: number }
 
-export interface Case {
-  name: string;
-  mode: 'user32';
-  code: string;
-  code_addr?: number;
-  regs?: Regs;
-  mem?: Mem[];
-  dump?: Dump[];
-}
 
 export class Cases {
   readonly list: Case[] = [];
