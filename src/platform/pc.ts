@@ -59,6 +59,8 @@ export interface PCConfig {
   hostClock?: () => number;
   /** What the RTC reads at virtual time 0, in Unix seconds (UTC). Default: a fixed date, for determinism. */
   rtcStartTime?: number;
+  /** COM1's line runs this many times faster than its divisor says (uart16550.ts UartOptions.lineSpeedup). */
+  serialLineSpeedup?: number;
 }
 
 /** Why run() returned. */
@@ -162,7 +164,8 @@ export class PC {
     this.rtc.register(this.io);
 
     const serialOut = config.serialOut ?? (() => {});
-    this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l) });
+    this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l),
+      lineSpeedup: config.serialLineSpeedup });
     this.io.register(COM1_BASE, 8, this.uart);
 
     this.kbc = new I8042({

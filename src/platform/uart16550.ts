@@ -56,6 +56,14 @@ export interface UartOptions {
   onIrq?: (level: boolean) => void;
   /** Gate the interrupt with MCR.OUT2 as a PC serial adapter does (default true). */
   out2GatesIrq?: boolean;
+  /**
+   * The line runs this many times faster than the divisor says (default 1: the real line rate). The far end
+   * is a host terminal, not a modem: a guest that programs 9600 baud (Linux's default console) would
+   * otherwise spend ~1 ms of guest time per character, and a driver that polls LSR for a bounded number of
+   * iterations (ISA reads take ~1 µs on hardware, 1 ns here) gives up and overwrites THR. Timing rules
+   * (FIFO, THRE, character timeout) are unchanged, only scaled.
+   */
+  lineSpeedup?: number;
 }
 
 /** Everything a snapshot needs, as plain data (pending line events as absolute virtual times, or -1). */
@@ -132,8 +140,11 @@ export class Uart16550 implements PortDevice {
   bytesReceived = 0;
   overruns = 0;
 
+  private readonly lineSpeedup: number;
+
   constructor(timer: DeviceTimer, opts: UartOptions = {}) {
     this.timer = timer;
+    this.lineSpeedup = opts.lineSpeedup !== undefined && opts.lineSpeedup > 0 ? opts.lineSpeedup : 1;
     this.onTransmit = opts.onTransmit ?? (() => {});
     this.onIrq = opts.onIrq ?? (() => {});
     this.out2Gates = opts.out2GatesIrq ?? true;
@@ -239,7 +250,7 @@ export class Uart16550 implements PortDevice {
     const stopHalf = !(this.lcr & 0x04) ? 2 : wordLen === 5 ? 3 : 4;
     const halfBits = 2 * (1 + wordLen + parity) + stopHalf;
     const div = this.divisor === 0 ? 0x10000 : this.divisor;
-    return Math.round((halfBits * div * 1e9) / (2 * BIT_RATE_DIV1));
+    return Math.max(1, Math.round((halfBits * div * 1e9) / (2 * BIT_RATE_DIV1 * this.lineSpeedup)));
   }
 
   // ---------------------------------------------------------------------------------------------------
