@@ -243,7 +243,17 @@ export class PC {
     if (!this.hostClock) return;
     const host = this.hostClock() - this.hostStart;
     const lag = host - this.now();
-    if (lag > 0) this.idleNs += lag;
+    if (lag > 0) this.addIdle(lag);
+  }
+
+  /**
+   * Virtual time passes without instructions (halted, or catching up with the host). The TSC counts time,
+   * not instructions (SDM vol. 3B §18.17: constant rate), so it advances too: a kernel that checks its
+   * TSC clocksource against the PIT (Linux's clocksource watchdog) sees them agree.
+   */
+  private addIdle(ns: number): void {
+    this.idleNs += ns;
+    this.cpu.tscOffset += ns;
   }
 
   /**
@@ -298,7 +308,7 @@ export class PC {
       }
       // Skip the idle time to the next event (or to the caller's time bound).
       const target = Math.min(next, untilNs);
-      if (target > this.now()) this.idleNs += target - this.now();
+      if (target > this.now()) this.addIdle(target - this.now());
     }
   }
 }
