@@ -137,3 +137,6 @@ export class Gen {
 /** Control word: masks (6 bits), PC, RC. */
 export const cwOf = (masks: number, pc: number, rc: number) => 0x40 | (masks & 0x3F) | (pc << 8) | (rc << 10);
 export const PCS = [0, 2, 3] as const;
+
+/** Memory source operands (m16/m32/m64/m80 integer, float, BCD) live here. */
+export const SRC_ADDR = 0x20040;

@@ -91,13 +91,16 @@ function toBinary(ctx: FpCtx, a: F80, fracBits: number, expBits: number): bigint
   }
   if (ca === INF) return infBits;
   if (ca === ZERO) return signBit;
-  if (isDenormal(a)) {
-    ctx.exc |= DE;
-    if ((ctx.cw & DE) === 0) return null;
-  }
+  // no DE for a denormal source on stores (SDM vol. 2 FST/FIST/FBSTP list no #D)
   const s = a.se >>> 15;
+  const before = ctx.exc;
   const kind = round(ctx, s, expOf(a), sigOf(a), fracBits + 1, 1 - bias, bias);
-  if (kind === R_OVF || kind === R_UNF) return null;
+  if (kind === R_OVF || kind === R_UNF) {
+    // unmasked overflow/underflow with a memory destination: nothing stored, only OE/UE reported
+    ctx.exc = (ctx.exc & ~PE) | (before & PE);
+    ctx.c1 = 0;
+    return null;
+  }
   if (kind === R_INF) return infBits;
   const hidden = 1n << BigInt(fracBits);
   if (kind === R_MAX) return infBits - 1n;
@@ -148,10 +151,6 @@ export function toInt(ctx: FpCtx, a: F80, bits: 16 | 32 | 64, truncate: boolean,
   const sign = a.se >>> 15;
   if (ca >= INF) ok = false;
   else if (ca !== ZERO) {
-    if (isDenormal(a)) {
-      ctx.exc |= DE;
-      if ((ctx.cw & DE) === 0) return false;
-    }
     const inexact = toIntegral(ctx, a, truncate);
     mag = intMag;
     const lim = 1n << BigInt(bits - 1);
@@ -190,10 +189,6 @@ export function toBcd(ctx: FpCtx, a: F80, out: Uint8Array): boolean {
   let ok = ca < INF;
   let mag = 0n;
   if (ok && ca !== ZERO) {
-    if (isDenormal(a)) {
-      ctx.exc |= DE;
-      if ((ctx.cw & DE) === 0) return false;
-    }
     const inexact = toIntegral(ctx, a, false);
     mag = intMag;
     ok = mag <= BCD_MAX;
