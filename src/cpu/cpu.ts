@@ -20,6 +20,7 @@ import { deliverEvent, EventKind, isContributory } from './interrupts.ts';
 import type { InterceptHook, Sensitive } from './intercept.ts';
 import type { MsrHandler } from './msr.ts';
 import { installAllOps } from './ops/index.ts';
+import { X87State } from './fpu/x87-state.ts';
 
 installAllOps();
 
@@ -197,6 +198,14 @@ export class CPU {
   pic: InterruptSource | null = null;
   /** Intercept point for sensitive operations and events (VMX, harnesses, monitors). */
   hook: InterceptHook | null = null;
+  /** The x87 FPU (fpu/x87-state.ts; instructions in ops/x87*.ts). */
+  readonly fpu = new X87State();
+  /**
+   * FERR# output of the FPU for CR0.NE = 0 (MS-DOS compatible error reporting, SDM vol. 1 §8.7): called with
+   * true when an unmasked x87 exception becomes pending, false when none is (ops/x87-common.ts). A PC routes
+   * it to IRQ 13; the platform may connect it (null: not connected).
+   */
+  ferr: ((asserted: boolean) => void) | null = null;
 
   // ---- run state ----
   /** Instructions retired (the machine's clock). */
@@ -255,6 +264,7 @@ export class CPU {
     this.halted = false; this.shutdown = false; this.shadow = 0; this.shadowedBoundary = false; this.ssShadow = false; this.pendingDebug = 0; this.tfAtStart = false;
     this.cpl = 0;
     this.a20Mask = -1;
+    this.fpu.reset();
     this.modeChanged();
   }
 

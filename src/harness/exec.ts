@@ -135,6 +135,9 @@ function machine(size: number): { mem: PhysicalMemory; cpu: CPU } {
   m.mem.markDirty(0, m.mem.size);
   m.cpu.hook = null;
   m.cpu.reset();
+  // The oracle starts every case with the x87 as after FNINIT: user32 as Linux gives a new process, pm32 and
+  // real16 after its prologue's FNINIT.
+  m.cpu.fpu.init();
   return m;
 }
 

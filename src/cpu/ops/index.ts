@@ -13,11 +13,12 @@ import { install as system } from './system.ts';
 import { install as io } from './io.ts';
 import { install as segmentOps } from './segment-ops.ts';
 import { install as interruptOps } from './interrupt-ops.ts';
+import { install as x87 } from './x87.ts';
 
 let installed = false;
 
 export function installAllOps(): void {
   if (installed) return;
   installed = true;
-  for (const f of [alu, muldiv, shift, bcd, mov, stack, branch, string, bit, atomic, system, io, segmentOps, interruptOps]) f();
+  for (const f of [alu, muldiv, shift, bcd, mov, stack, branch, string, bit, atomic, system, io, segmentOps, interruptOps, x87]) f();
 }
