@@ -134,9 +134,6 @@ export function xtract(ctx: FpCtx, a: F80, sigOut: F80, expOut: F80): boolean {
   return true;
 }
 
-/** FPREM's partial-reduction width: the quotient bits one step produces when the exponents differ by 64 or
- *  more (SDM: "an implementation-dependent number between 32 and 63"). */
-const REM_N = 32;
 
 /**
  * FPREM (ieee=false: the quotient truncated) / FPREM1 (ieee=true: rounded to nearest even) of a = ST0 by
@@ -149,19 +146,21 @@ export function rem(ctx: FpCtx, a: F80, b: F80, out: F80, ieee: boolean): number
   if (ca >= QNAN || cb >= QNAN) return nan2(ctx, a, b, ca, cb, out) ? 0 : -1;
   if (ca === INF || cb === ZERO) return invalid(ctx, out) ? 0 : -1;
   if (!denormCheck(ctx, a, b)) return -1;
-  if (ca === ZERO || cb === INF) { out.set(a); return 0; }
   const sa = a.se >>> 15;
+  if (ca === ZERO) { out.set(a); return 0; }
+  if (cb === INF) { roundPack(ctx, out, sa, expOf(a), sigOf(a), 64); return 0; } // a, normalized
   const x = sigOf(a), y = sigOf(b);
   const ex = expOf(a), ey = expOf(b);
   const nx = bitLen(x), ny = bitLen(y);
   const d = (ex + nx) - (ey + ny); // difference of the normalized exponents
-  if (d < -1) { out.set(a); return 0; } // |a| < |b|/2: quotient 0 either way
+  if (d < -1) { roundPack(ctx, out, sa, ex, x, 64); return 0; } // |a| < |b|/2: quotient 0 either way (normalized)
   const m = Math.min(ex, ey);
   let X = x << BigInt(ex - m);
   const Y = y << BigInt(ey - m);
   if (d >= 64) {
-    // partial: reduce by b·QQ·2^(d-N), QQ = trunc(a/b / 2^(d-N)) (the same for FPREM1)
-    const sh = BigInt(d - REM_N);
+    // partial: reduce by b·QQ·2^(d-N), QQ = trunc(a/b / 2^(d-N)) (the same for FPREM1). N is "implementation
+    // dependent, between 32 and 63" (SDM); silicon uses N = 32 + d mod 32, so d - N is a multiple of 32.
+    const sh = BigInt(d - 32 - (d & 31));
     const YY = Y << sh;
     const qq = X / YY;
     X -= qq * YY;

@@ -213,7 +213,22 @@ export function packF80(out: F80, sign: number, kind: number, prec: number): voi
 /** Round sign·sig·2^e to the extended format with `prec` bits (64, or the control word's PC) and write it. */
 export function roundPack(ctx: FpCtx, out: F80, sign: number, e: number, sig: bigint, prec: number): void {
   if (sig === 0n) { ctx.c1 = 0; putZero(out, sign); return; }
-  packF80(out, sign, round(ctx, sign, e, sig, prec, EMIN, EMAX), prec);
+  const kind = round(ctx, sign, e, sig, prec, EMIN, EMAX);
+  if (kind === R_OVF && rExp + BIAS - WRAP >= 0x7FFF) {
+    // beyond even the wrapped range (only FSCALE gets here): ∞, inexact, rounded up
+    ctx.exc |= PE;
+    ctx.c1 = 1;
+    putInf(out, sign);
+    return;
+  }
+  if (kind === R_UNF && rExp + BIAS + WRAP < 1) {
+    // below even the wrapped range (FSCALE): a zero, inexact
+    ctx.exc |= PE;
+    ctx.c1 = 0;
+    putZero(out, sign);
+    return;
+  }
+  packF80(out, sign, kind, prec);
 }
 
 /** The precision the control word's PC field selects (SDM §8.1.5.2; the reserved 1 acts as 64). */

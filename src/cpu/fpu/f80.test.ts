@@ -27,9 +27,9 @@ const show = (v: F80) => `${v.se.toString(16).padStart(4, '0')}:${v.hi.toString(
 const memOf = (ms: Mem[] | undefined, addr: number) => { const m = ms?.find((x) => x.addr === addr); return m ? bytes(m.hex) : undefined; };
 
 /** What one case computes: registers from ST0 down, the status word, the memory destination. */
-interface Sim { st: F80[]; sw: number; out?: Uint8Array }
+interface Sim { st: F80[]; sw: number; out?: Uint8Array; eflags?: number }
 
-type OpFn = (ctx: FpCtx, st: F80[], src: Uint8Array | undefined) => { cc: number; push?: number; out?: Uint8Array } | null;
+type OpFn = (ctx: FpCtx, st: F80[], src: Uint8Array | undefined, name: string) => { cc: number; out?: Uint8Array; eflags?: number } | null;
 
 /** A binary operation ST0 = fn(ST0, ST1) (reverse: fn(ST1, ST0)). */
 const bin = (fn: (c: FpCtx, a: F80, b: F80, o: F80) => boolean, reverse = false): OpFn => (ctx, st) => {
@@ -44,6 +44,23 @@ const un = (fn: (c: FpCtx, a: F80, o: F80) => boolean): OpFn => (ctx, st) => {
   return { cc: ctx.c1 << 9 };
 };
 
+const C0 = 0x100, C2 = 0x400, C3 = 0x4000;
+/** Condition codes of FCOM/FUCOM/FTST by compare()'s class: greater, less, equal, unordered. */
+const CC = [0, C0, C3, C3 | C2 | C0];
+/** EFLAGS ZF PF CF of FCOMI/FUCOMI by class. */
+const EF = [0, 0x01, 0x40, 0x45];
+const unmasked = (ctx: FpCtx) => (ctx.exc & ~ctx.cw & 0x3F) !== 0;
+const cmp = (quiet: boolean, eflags = false): OpFn => (ctx, st) => {
+  const r = f.compare(ctx, st[0], st[1], quiet);
+  if (eflags) return { cc: 0, eflags: 0x202 | (unmasked(ctx) ? 0 : EF[r]) };
+  return { cc: unmasked(ctx) ? 0 : CC[r] };
+};
+const prem = (ieee: boolean): OpFn => (ctx, st) => {
+  const o = new F80();
+  const r = f.rem(ctx, st[0], st[1], o, ieee);
+  if (r >= 0) st[0] = o;
+  return { cc: r >= 0 ? r : 0 };
+};
 const u16 = (b: Uint8Array) => b[0] | b[1] << 8;
 const u32 = (b: Uint8Array, o = 0) => (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0;
 const le = (v: number, n: number) => Uint8Array.from({ length: n }, (_, k) => (v >>> (8 * k)) & 0xFF);
@@ -89,6 +106,22 @@ export const OPS: Record<string, OpFn> = {
   ist16: store(intStore(16)), ist32: store(intStore(32)), istp64: store(intStore(64), true),
   bstp: store((ctx, a) => { const o = new Uint8Array(10); return f.toBcd(ctx, a, o) ? o : null; }, true),
   add32: memOp(m32, f.add), divr64: memOp(m64, f.div, true), iadd16: memOp(i16, f.add), isubr32: memOp(i32, f.sub, true),
+  com: cmp(false), ucom: cmp(true), comi: cmp(false, true), ucomi: cmp(true, true),
+  tst: (ctx, st) => { const r = f.compare(ctx, st[0], new F80(), false); return { cc: unmasked(ctx) ? 0 : CC[r] }; },
+  xam: (_, st) => { const c = f.examine(st[0]); return { cc: (c & 4 ? C3 : 0) | (c & 2 ? C2 : 0) | (c & 1 ? C0 : 0) | (st[0].se >>> 15) << 9 }; },
+  rndint: un(f.roundInt), scale: bin(f.scale),
+  xtract: (ctx, st) => {
+    const s = new F80(), e = new F80();
+    if (f.xtract(ctx, st[0], s, e)) { st[0] = e; st.unshift(s); }
+    return { cc: ctx.c1 << 9 };
+  },
+  prem: prem(false), prem1: prem(true),
+  const: (ctx, st, _src, name) => {
+    const o = new F80();
+    f.loadConst(ctx, name.split('.')[1] as f.ConstName, o);
+    st.unshift(o);
+    return { cc: ctx.c1 << 9 };
+  },
 };
 
 function simulate(v: Vector): Sim | string {
@@ -102,12 +135,12 @@ function simulate(v: Vector): Sim | string {
   if (a) st.unshift(f80At(a, 0));
   const ctx = new FpCtx();
   ctx.cw = cw;
-  const r = op(ctx, st, memOf(v.case.mem, SRC_ADDR));
+  const r = op(ctx, st, memOf(v.case.mem, SRC_ADDR), name);
   if (!r) return `bad case ${name}`;
   const top = (8 - st.length) & 7;
   let sw = (ctx.exc & 0x3F) | r.cc | (top << 11);
   if (ctx.exc & ~cw & 0x3F) sw |= 0x8080; // ES and B
-  return { st, sw, out: r.out };
+  return { st, sw, out: r.out, eflags: r.eflags };
 }
 
 function check(v: Vector): string | null {
@@ -127,6 +160,7 @@ function check(v: Vector): string | null {
     if (empty) { if (g) diffs.push(`st${k} expected empty got ${show(g)}`); continue; }
     if (!g || show(g) !== show(e)) diffs.push(`st${k} expected ${show(e)} got ${g ? show(g) : 'nothing'}`);
   }
+  if (s.eflags !== undefined && s.eflags !== v.expect.regs?.eflags) diffs.push(`eflags expected ${v.expect.regs?.eflags?.toString(16)} got ${s.eflags.toString(16)}`);
   const out = memOf(em, OUT_ADDR);
   if (out) {
     const gh = s.out ? [...s.out].map((x) => x.toString(16).padStart(2, '0')).join('') : 'a5'.repeat(out.length);
