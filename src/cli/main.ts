@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { execCommand } from './exec-command.ts';
+import { addInitramfsCommand } from './initramfs-command.ts';
 import { runCommand, RUN_HELP_EPILOG, type RunOptions } from './run-command.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,10 +23,12 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('boot a Multiboot kernel (default: the bundled demo OS) on the emulated PC, console on this terminal')
-    .argument('[image]', 'Multiboot kernel image (ELF or a.out kludge); default: the demo OS')
+    .description('boot a guest on the emulated PC (default: the bundled demo OS; "linux": the fetched Debian guest), console on this terminal')
+    .argument('[image]', 'Multiboot kernel (ELF or a.out kludge), Linux bzImage, or "linux"; default: the demo OS')
     .option('--mem <size>', 'RAM size, e.g. 128M or 1G (no suffix: MiB)', '128M')
-    .option('--append <cmdline>', 'kernel command line')
+    .option('--append <cmdline>', 'kernel command line (for "linux": added to its default one)')
+    .option('--initrd <file>', 'Linux: initial ramdisk (for "linux": default the initramfs built from guests/linux)')
+    .option('--boot <path>', 'Linux: bzimage (run the kernel\'s own decompressor) or vmlinux (load the extracted ELF; default for "linux")')
     .option('--module <file[,cmdline]>', 'Multiboot module, with an optional command line after a comma (repeatable)',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--max-insns <n>', 'stop after this many instructions (e.g. 500M); exit status 124')
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--trace [n]', 'print each instruction (address, bytes, disassembly) before it runs, to stderr; the first n only if given')
     .addHelpText('after', RUN_HELP_EPILOG)
     .action(async (image: string | undefined, opts: RunOptions) => { code = await runCommand(image, opts); });
+
+  addInitramfsCommand(program, (c) => { code = c; });
 
   try {
     await program.parseAsync(argv);

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeCpio, TRAILER_NAME } from './cpio.ts';
+import { writeCpio, readCpio, TRAILER_NAME } from './cpio.ts';
 import { LoaderError } from './loader-error.ts';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -88,4 +88,26 @@ test('refusals: empty path, NUL in a name, duplicate path, bad mode, bad device 
   for (const [entries, msg] of cases) {
     assert.throws(() => writeCpio(entries), (e: unknown) => e instanceof LoaderError && msg.test(e.message));
   }
+});
+
+test('readCpio gives back what writeCpio wrote; refuses a bad magic and a truncated archive', () => {
+  const a = writeCpio([
+    { type: 'dir', path: 'd', mode: 0o700 },
+    { type: 'file', path: 'd/f', data: bytes('12345') },
+    { type: 'symlink', path: 'l', target: 'd/f' },
+    { type: 'char', path: 'null', major: 1, minor: 3, mode: 0o666 },
+  ]);
+  const m = readCpio(a);
+  assert.deepEqual(m.map((x) => [x.name, x.ino, x.mode.toString(8), x.nlink, x.rdevMajor, x.rdevMinor, text(x.data)]), [
+    ['d', 1, '40700', 2, 0, 0, ''],
+    ['d/f', 2, '100644', 1, 0, 0, '12345'],
+    ['l', 3, '120777', 1, 0, 0, 'd/f'],
+    ['null', 4, '20666', 1, 1, 3, ''],
+  ]);
+  assert.ok(m.every((x) => x.uid === 0 && x.gid === 0 && x.mtime === 0));
+  const bad = new Uint8Array(a);
+  bad[5] = 0x32;
+  assert.throws(() => readCpio(bad), /bad magic "070702"/);
+  assert.throws(() => readCpio(a.subarray(0, a.length - 124)), /without a TRAILER!!! member/);
+  assert.throws(() => readCpio(a.subarray(0, 230)), /member at 112 runs past the end/); // in d/f's data
 });

@@ -116,3 +116,45 @@ export function writeCpio(entries: readonly CpioEntry[]): Uint8Array {
   for (const m of members) at = writeMember(out, at, m);
   return out;
 }
+
+/** One member as readCpio returns it: the header's fields that matter, the name and the data. */
+export interface CpioMember {
+  name: string;
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  mtime: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  data: Uint8Array;
+}
+
+/**
+ * The members of a newc archive up to (not including) its TRAILER!!!: the inverse of writeCpio, for
+ * tests and tools that inspect an initramfs. Throws LoaderError for a bad magic, a bad hex field, or a
+ * member that runs past the end.
+ */
+export function readCpio(archive: Uint8Array): CpioMember[] {
+  const latin1 = (a: number, b: number) => String.fromCharCode(...archive.subarray(a, b));
+  const out: CpioMember[] = [];
+  let at = 0;
+  for (;;) {
+    if (at + HEADER_SIZE > archive.length) throw new LoaderError(`cpio archive ends at ${archive.length} without a ${TRAILER_NAME} member`);
+    if (latin1(at, at + 6) !== MAGIC) throw new LoaderError(`cpio member at ${at}: bad magic ${JSON.stringify(latin1(at, at + 6))} (want ${MAGIC}, newc)`);
+    const f: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      const s = latin1(at + 6 + i * 8, at + 14 + i * 8);
+      if (!/^[0-9A-Fa-f]{8}$/.test(s)) throw new LoaderError(`cpio member at ${at}: bad header field ${JSON.stringify(s)}`);
+      f.push(parseInt(s, 16));
+    }
+    const [ino, mode, uid, gid, nlink, mtime, size, , , rdevMajor, rdevMinor, namesize] = f;
+    const dataAt = pad4(at + HEADER_SIZE + namesize);
+    if (namesize < 1 || dataAt + size > archive.length) throw new LoaderError(`cpio member at ${at} runs past the end of the archive`);
+    const name = new TextDecoder().decode(archive.subarray(at + HEADER_SIZE, at + HEADER_SIZE + namesize - 1));
+    if (name === TRAILER_NAME) return out;
+    out.push({ name, ino, mode, uid, gid, nlink, mtime, rdevMajor, rdevMinor, data: archive.subarray(dataAt, dataAt + size) });
+    at = pad4(dataAt + size);
+  }
+}
