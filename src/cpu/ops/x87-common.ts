@@ -122,8 +122,10 @@ export function memWrite(cpu: CPU, i: Insn, size: number): number {
 
 /**
  * The FNSTENV/FLDENV/FNSAVE/FRSTOR image of `size` bytes: segment check of the whole image, then its pages at
- * its first and at its last byte, so that a fault in the second page reports the image's last byte in CR2
- * (what silicon reports; the SDM names no particular byte). Returns the linear address.
+ * its first and at its last byte: the P6 family reads the first and last bytes of the environment before it
+ * changes any state (SDM vol. 3, "IA-32 Architecture Compatibility", "Segment Not Present Exception During
+ * FLDENV"). A fault in the second page so reports the image's last byte in CR2, as silicon does. Returns the
+ * linear address.
  */
 export function imageRead(cpu: CPU, i: Insn, size: number): number {
   const lin = cpu.linRead(i.seg, cpu.eaI(i), size);
