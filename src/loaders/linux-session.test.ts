@@ -89,7 +89,7 @@ function runNative(): string {
   }
 }
 
-interface GuestRun { console: string; seconds: number; exitCode: number | null }
+interface GuestRun { console: string; stderr: string; seconds: number; exitCode: number | null }
 
 /** Spawn a guest; stop it once the session's done line has been printed (or it exits by itself). */
 function runGuest(cmd: string, args: string[], timeoutMs: number, killAfterDone: boolean): Promise<GuestRun> {
@@ -110,7 +110,7 @@ function runGuest(cmd: string, args: string[], timeoutMs: number, killAfterDone:
     child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot start ${cmd}: ${e.message}`)); });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ console: out, seconds: (performance.now() - t0) / 1000, exitCode: killAfterDone ? null : code });
+      resolve({ console: out, stderr: err, seconds: (performance.now() - t0) / 1000, exitCode: killAfterDone ? null : code });
     });
   });
 }
@@ -140,7 +140,12 @@ test(`session.sh: natively and in the guest (${peer}), byte for byte but for the
   const native = runNative();
   const guest = await runPeer();
   t.diagnostic(`${peer}: ${guest.seconds.toFixed(1)} s from spawn to the end of the session`);
-  const session = extractSession(guest.console);
+  let session: string;
+  try {
+    session = extractSession(guest.console);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; exit status ${guest.exitCode}; console tail:\n${guest.console.slice(-2000)}\nstderr tail:\n${guest.stderr.slice(-2000)}`);
+  }
   if (guest.exitCode !== null) assert.equal(guest.exitCode, 0, 'poweroff -f ends `trapeze run` with status 0');
   const want = dropMachineSections(native), got = dropMachineSections(session);
   // Both ran the whole script: every section, in order, and the machine ones are really there.
