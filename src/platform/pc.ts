@@ -6,8 +6,8 @@
 //            0xC0000-0xFFFFF ROM area (reads RAM, ignores writes), extended RAM from 1 MiB
 //   ports    0x20/0xA0 PIC pair (+ ELCR 0x4D0), 0x40-0x43 PIT, 0x61 system control port B, 0x60/0x64
 //            i8042, 0x70/0x71 CMOS/RTC, 0x80 POST, 0x92 system control port A, 0xE9 debug console,
-//            0xF4 isa-debug-exit, 0x3F8 COM1
-//   IRQs     0 PIT channel 0, 1 keyboard, 4 COM1, 8 RTC, 12 PS/2 mouse
+//            0xF4 isa-debug-exit, 0x3F8 COM1, 0xF0 (write: clear the FPU error latch)
+//   IRQs     0 PIT channel 0, 1 keyboard, 4 COM1, 8 RTC, 12 PS/2 mouse, 13 FPU error (FERR#, CR0.NE = 0)
 //
 // Time: virtual nanoseconds = instructions retired (1 ns each) + idle time skipped while the CPU is
 // halted. run() executes the CPU in slices that end exactly at the next scheduled device event, so a
@@ -36,7 +36,7 @@ export const MIN_MEM_SIZE = 2 * 1024 * 1024;
 export const MAX_MEM_SIZE = 0xC0000000;
 
 export const COM1_BASE = 0x3F8;
-export const IRQ_PIT = 0, IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12;
+export const IRQ_PIT = 0, IRQ_KEYBOARD = 1, IRQ_COM1 = 4, IRQ_RTC = 8, IRQ_MOUSE = 12, IRQ_FPU = 13;
 
 /** Longest CPU slice between checks of the event queue (instructions). */
 const MAX_SLICE = 1 << 22;
@@ -188,6 +188,10 @@ export class PC {
       onExit: (status) => this.requestStop({ reason: 'exit', exitStatus: status }),
     });
     this.post = dbg.post;
+    // FPU errors the PC/AT way (SDM vol. 1 §8.7, Appendix D): with CR0.NE = 0 the FPU's FERR# sets a latch
+    // that drives IRQ 13; a write to port F0h clears it (and asserts IGNNE#: the FPU continues).
+    cpu.ferr = (asserted) => { if (asserted) this.pic.setIrq(IRQ_FPU, true); };
+    this.io.register(0xF0, 1, { in: () => 0xFF, out: () => this.pic.setIrq(IRQ_FPU, false) });
     this.debugExit = dbg.exit;
     this.updateA20();
   }
