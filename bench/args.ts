@@ -1,18 +1,28 @@
 // Command-line options of `npm run bench`.
 
-import { WORKLOADS, type WorkloadName } from './workloads.ts';
+import { WORKLOADS, WORKLOAD_NAMES, type WorkloadName } from './workloads.ts';
 
-export const ENGINES = ['trapeze', 'v86-jit', 'v86-interp', 'qemu-tcg'] as const;
+export const ENGINES = ['trapeze-interp', 'trapeze-jit', 'v86-jit', 'v86-interp', 'qemu-tcg'] as const;
 export type EngineName = (typeof ENGINES)[number];
+
+/** Short names accepted by --engines. */
+const ENGINE_ALIASES: Record<string, readonly EngineName[]> = {
+  trapeze: ['trapeze-interp', 'trapeze-jit'],
+  v86: ['v86-jit'],
+  qemu: ['qemu-tcg'],
+};
 
 export interface BenchOptions {
   reps: number;
   workloads: WorkloadName[];
   engines: EngineName[];
-  json: boolean;
   quick: boolean;
-  /** Loop workloads: instructions in the window (default: each workload's own, or QUICK_INSNS with --quick). */
+  /** Loop workloads: instructions in the window (default: each workload's own, or its quick size with --quick). */
   insns?: number;
+  /** Where the JSON goes: a file, '-' for standard output, or undefined for bench/results/<timestamp>.json. */
+  json?: string;
+  /** Where Debian's bzImage and busybox are (default .cache/linux). */
+  linuxDir?: string;
   help: boolean;
 }
 
@@ -20,23 +30,31 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [options]
 
-Runs each workload on trapeze and on its peers (v86 with its JIT, v86's interpreter alone, QEMU TCG), one
-after the other in the same run, and prints per workload: instructions, host seconds and MIPS (min / median
-/ max over the repetitions) and trapeze's speed as a multiple of each peer's.
+Runs each workload on trapeze (interpreter alone, and with the block translator) and on its peers (v86 with
+its JIT, v86's interpreter alone, QEMU TCG), one after the other in the same run, and prints one table:
+workload, engine, wall time, guest instructions, MIPS (min / median / max over the repetitions), speed as a
+multiple of v86's JIT and of v86's interpreter, peak RSS of the engine's process. The same goes to a JSON
+file (bench/results/<date>.json unless --json says where).
+
+workloads: tight, mixed, memory (Multiboot loop guests, exact instruction counts), sieve (the demo OS's
+sieve typed at its shell), linux (Debian's kernel to the initramfs marker; needs npm run fetch:linux)
 
 options:
-  --reps N          repetitions of every run (default 3)
-  --only LIST       workloads to run, comma-separated: ${WORKLOADS.map((w) => w.name).join(', ')} (default: all)
-  --engines LIST    engines to run, comma-separated: ${ENGINES.join(', ')} (default: all;
-                    trapeze is always run, as the others are compared with it)
-  --insns N         instructions in the loop workloads' measured window (e.g. 2G; default 200M tight, 220M mixed)
-  --quick           a short sanity run: 1 repetition, ${'20M'}-instruction loops (--reps and --insns still apply)
-  --json            print the results as JSON on standard output (progress still goes to standard error)
+  --reps N          repetitions of every run (default 3; 1 with --quick)
+  --only LIST       workloads to run, comma-separated: ${WORKLOAD_NAMES.join(', ')}
+                    (default: all; with --quick all but linux)
+  --engines LIST    engines to run, comma-separated: ${ENGINES.join(', ')}
+                    (also: trapeze = both trapeze engines, v86 = v86-jit, qemu = qemu-tcg; default: all)
+  --insns N         instructions in the loop workloads' window (e.g. 2G; default 200M, 220M mixed)
+  --quick           seconds, not minutes: 1 repetition, ~20M-instruction loops, sieve 2000000, no linux
+                    (--reps, --insns and --only still apply)
+  --json PATH       write the JSON there ('-': on standard output, the table then goes to standard error)
+  --linux-dir DIR   Debian's bzImage and busybox (default: .cache/linux, filled by npm run fetch:linux)
   -h, --help        this text
 
-exit status: 0 done; 1 a trapeze run failed, its instruction count changed between repetitions, or a
-checksum differed between engines; 2 bad options. A peer that is not installed, or that fails, is reported
-and does not change the status.`;
+exit status: 0 done; 1 a trapeze run failed, its instruction count changed between repetitions or between
+its engines, or a checksum differed between engines; 2 bad options. A peer that is not installed, or that
+fails, is reported and does not change the status.`;
 
 /** Parse a count: digits with an optional k/M/G suffix (decimal), or 2e9 notation. */
 export function parseCount(text: string, what: string): number {
@@ -47,22 +65,22 @@ export function parseCount(text: string, what: string): number {
   return n;
 }
 
-function parseList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
+function parseList(text: string, what: string, expand: (item: string) => readonly string[] | undefined, allowed: readonly string[]): string[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new UsageError(`${what}: empty list`);
-  const out: T[] = [];
+  const out: string[] = [];
   for (const item of items) {
-    const alias = item === 'qemu' ? 'qemu-tcg' : item === 'v86' ? 'v86-jit' : item;
-    if (!(allowed as readonly string[]).includes(alias)) throw new UsageError(`${what}: unknown "${item}": choose from ${allowed.join(', ')}`);
-    if (!out.includes(alias as T)) out.push(alias as T);
+    const names = expand(item);
+    if (!names) throw new UsageError(`${what}: unknown "${item}": choose from ${allowed.join(', ')}`);
+    for (const n of names) if (!out.includes(n)) out.push(n);
   }
   return out;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const opts: BenchOptions = { reps: 3, workloads: WORKLOADS.map((w) => w.name), engines: [...ENGINES], json: false, quick: false, help: false };
+  const opts: BenchOptions = { reps: 3, workloads: [], engines: [...ENGINES], quick: false, help: false };
   let reps: number | undefined;
-  const names = WORKLOADS.map((w) => w.name);
+  let only: WorkloadName[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value: string | undefined;
@@ -79,22 +97,32 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         reps = parseCount(needValue(), '--reps');
         if (reps > 1000) throw new UsageError('--reps: at most 1000');
         break;
-      case '--only': opts.workloads = parseList(needValue(), names, '--only'); break;
+      case '--only':
+        only = parseList(needValue(), '--only', (s) => ((WORKLOAD_NAMES as readonly string[]).includes(s) ? [s] : undefined), WORKLOAD_NAMES) as WorkloadName[];
+        break;
       case '--engines': {
-        const list = parseList(needValue(), ENGINES, '--engines');
-        opts.engines = ENGINES.filter((e) => e === 'trapeze' || list.includes(e));
+        const list = parseList(needValue(), '--engines', (s) => ENGINE_ALIASES[s] ?? ((ENGINES as readonly string[]).includes(s) ? [s] : undefined),
+          [...ENGINES, ...Object.keys(ENGINE_ALIASES)]);
+        opts.engines = ENGINES.filter((e) => list.includes(e));
         break;
       }
       case '--insns': opts.insns = parseCount(needValue(), '--insns'); break;
       case '--quick': noValue(); opts.quick = true; break;
-      case '--json': noValue(); opts.json = true; break;
+      case '--json': {
+        const v = needValue();
+        if (v === '') throw new UsageError('--json needs a path (or - for standard output)');
+        opts.json = v;
+        break;
+      }
+      case '--linux-dir': opts.linuxDir = needValue(); break;
       case '-h': case '--help': noValue(); opts.help = true; break;
       default:
         throw new UsageError(`unknown option "${argv[i]}" (--help lists them)`);
     }
   }
   opts.reps = reps ?? (opts.quick ? 1 : 3);
-  // Keep the table's order whatever order --only gave.
-  opts.workloads = names.filter((n) => opts.workloads.includes(n));
+  // The table's order whatever order --only gave; --quick leaves out the slow workloads unless named.
+  const chosen = only ?? WORKLOADS.filter((w) => !(opts.quick && w.slow)).map((w) => w.name);
+  opts.workloads = WORKLOAD_NAMES.filter((n) => chosen.includes(n));
   return opts;
 }

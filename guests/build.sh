@@ -101,7 +101,7 @@ asm bench/entry.asm "$b/entry.o"
 cc bench/bench.c "$b/bench.o"
 cc lib/format.c "$b/format.o"
 cc lib/string.c "$b/string.o"
-for w in tight mixed; do
+for w in tight mixed memory; do
     asm "bench/$w.asm" "$b/$w.o"
     ld "${LDFLAGS[@]}" -T bench/bench.ld -o "$out/bench/$w.elf" "$b/entry.o" "$b/bench.o" "$b/$w.o" "$b/format.o" "$b/string.o"
 done

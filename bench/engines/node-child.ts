@@ -1,4 +1,5 @@
 // Start one engine run in a fresh Node process (trapeze-child.ts or v86-child.ts) and read its result.
+// trapeze's child gets --expose-gc for its heap check (a full GC at the start of the measured window).
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { RESULT_PREFIX, type RunResult, type RunSpec } from './protocol.ts';
 
 export function runNodeChild(script: 'trapeze-child.ts' | 'v86-child.ts', spec: RunSpec, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), JSON.stringify(spec)], {
+    const flags = script === 'trapeze-child.ts' ? ['--expose-gc'] : [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(import.meta.dirname, script), JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '', err = '';

@@ -1,18 +1,23 @@
 // One benchmark run of v86, in a process of its own:  node --import tsx bench/engines/v86-child.ts SPEC
 // SPEC is a RunSpec as JSON (disableJit: v86's interpreter alone). Options as in ../shared/notes/peers.md:
-// Debian's SeaBIOS (v86's npm package ships no BIOS), 128 MiB, 8 MiB VGA memory, the package's wasm, the
-// image as a Multiboot kernel (v86 boots it from an option ROM after SeaBIOS).
+// Debian's SeaBIOS (v86's npm package ships no BIOS), 128 MiB, 8 MiB VGA memory, the package's wasm; a
+// Multiboot image (v86 boots it from an option ROM after SeaBIOS), or a Linux bzImage + initrd + cmdline.
 //
 // Port 0xF4 and 0xE9: v86's multiboot support already claims port 0xF4 (it logs and throws "HALT"); both
 // handlers are replaced once the emulator is loaded, so that the markers and the exit are timed here.
-// v86's instruction counter is 32 bits and wraps: it is sampled every few ms and accumulated. It is also
-// updated in batches (by the main loop, ~100k instructions), so counts read at the markers are approximate.
+// v86's instruction counter is 32 bits and wraps (a Linux boot retires ~2.6 G instructions, a 2 G loop
+// wraps it): it is sampled every 5 ms (at most ~15 M instructions apart) and the differences accumulated
+// modulo 2^32. It is also updated in batches (by the main loop, ~100k instructions), so counts read at the
+// markers are approximate.
+// A 'boot' window ends at the marker line: from this process's start (performance.now() counts from it)
+// to the end of that line; the emulator is then stopped (the guest would power off into `cli; hlt`).
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MARK_END, MARK_START, RESULT_PREFIX, secs, type RunResult, type RunSpec } from './protocol.ts';
+import { WrappingCounter } from './wrapping-counter.ts';
+import { LineWatcher, MARK_END, MARK_START, RESULT_PREFIX, secs, type RunResult, type RunSpec } from './protocol.ts';
 
 export const SEABIOS = '/usr/share/seabios/bios.bin';
 export const VGABIOS = '/usr/share/seabios/vgabios-stdvga.bin';
@@ -32,32 +37,27 @@ async function run(spec: RunSpec): Promise<RunResult> {
   const wasmPath = join(dirname(createRequire(import.meta.url).resolve('v86')), 'v86.wasm');
   const bios = arrayBufferOf(SEABIOS);
   const vgaBios = arrayBufferOf(VGABIOS);
-  const image = arrayBufferOf(spec.image);
+  const guest = spec.linux
+    ? { bzimage: { buffer: arrayBufferOf(spec.linux.bzImage) }, initrd: { buffer: arrayBufferOf(spec.linux.initrd) }, cmdline: spec.linux.cmdline }
+    : { multiboot: { buffer: arrayBufferOf(spec.image!) }, cmdline: spec.cmdline ?? '' };
 
   return new Promise<RunResult>((resolve) => {
     const serial: number[] = [];
     let tStart = NaN, tEnd = NaN, iStart = NaN, iEnd = NaN;
-    // The 32-bit counter, accumulated across wraps.
-    let last = 0, total = 0;
-    const count = () => {
-      const c = emulator.get_instruction_counter() >>> 0;
-      total += (c - last) >>> 0;
-      last = c;
-      return total;
-    };
     const t0 = performance.now();
     const emulator = new V86({
       wasm_path: wasmPath,
       bios: { buffer: bios },
       vga_bios: { buffer: vgaBios },
-      multiboot: { buffer: image },
-      cmdline: spec.cmdline,
+      ...guest,
       memory_size: spec.memSize,
       vga_memory_size: 8 << 20,
       autostart: true,
       disable_jit: spec.disableJit === true,
       log_level: 0,
     } as ConstructorParameters<typeof V86>[0]);
+    const counter = new WrappingCounter(() => emulator.get_instruction_counter());
+    const count = () => counter.get();
     const sampler = setInterval(count, 5);
     let finished = false;
     const finish = (error?: string, exitValue?: number) => {
@@ -66,17 +66,17 @@ async function run(spec: RunSpec): Promise<RunResult> {
       const t1 = performance.now();
       const insns = count();
       clearInterval(sampler);
-      if (spec.window === 'serial') { tEnd = t1; iEnd = insns; }
-      if (!error && (Number.isNaN(tStart) || Number.isNaN(tEnd))) error = 'the measured window was not seen (no markers / no serial output)';
+      if (!error && (Number.isNaN(tStart) || Number.isNaN(tEnd))) error = 'the measured window was not seen (no markers / no completion line)';
       const ok = !error;
-      emulator.stop();
+      void emulator.stop();
+      const boot = spec.window === 'boot';
       resolve({
         ok,
         error,
-        stop: exitValue === undefined ? 'not stopped' : `isa-debug-exit, value ${exitValue}`,
+        stop: boot ? 'stopped at the marker' : exitValue === undefined ? 'not stopped' : `isa-debug-exit, value ${exitValue}`,
         exitValue,
         serial: Buffer.from(serial).toString('latin1'),
-        totalSec: secs(t0, t1),
+        totalSec: boot ? secs(0, t1) : secs(t0, t1),
         windowSec: ok ? secs(tStart, tEnd) : undefined,
         windowInsns: ok ? iEnd - iStart : undefined,
         totalInsns: insns,
@@ -84,9 +84,27 @@ async function run(spec: RunSpec): Promise<RunResult> {
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
       });
     };
+    const typed = spec.typed;
+    const doneRe = new RegExp(typed?.done ?? spec.linux?.marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') ?? '$^');
+    let typeState: 'wait-prompt' | 'running' | 'done' = 'wait-prompt';
+    const watcher = new LineWatcher((line) => {
+      if (spec.window === 'boot' && doneRe.test(line)) {
+        tStart = 0; iStart = 0; tEnd = performance.now(); iEnd = count();
+        finish();
+      } else if (typed && typeState === 'running' && doneRe.test(line)) {
+        tEnd = performance.now(); iEnd = count();
+        typeState = 'done';
+        emulator.serial0_send(typed.after);
+      }
+    });
     emulator.add_listener('serial0-output-byte', (b: number) => {
-      if (serial.length === 0 && spec.window === 'serial') { tStart = performance.now(); iStart = count(); }
       serial.push(b);
+      watcher.push(b);
+      if (typed && typeState === 'wait-prompt' && watcher.tail.endsWith(typed.prompt)) {
+        typeState = 'running';
+        tStart = performance.now(); iStart = count();
+        emulator.serial0_send(typed.command);
+      }
     });
     emulator.add_listener('emulator-loaded', () => {
       const io = (emulator as unknown as V86Internals).v86?.cpu.io;
