@@ -202,3 +202,17 @@ test('saveState/loadState: plain data; a restored controller continues where the
   // The controller's answer (command byte) overtakes the mouse bytes still waiting behind the first.
   assert.deepEqual(got, [0xFA, 0x07, 0x00, 0x02, 40], 'the mouse kept its state (sample rate 40)');
 });
+
+test('a multi-byte answer raises IRQ 1 once per byte: the line drops when the host reads and rises with the next byte', () => {
+  // Linux's atkbd sends GETID (0xF2) and waits for ACK, 0xAB, 0x83 (translated: 0x41), one byte per
+  // interrupt through an edge-triggered PIC: without a falling edge between bytes it would time out.
+  const { ev, cmd, data, kbc } = setup();
+  cmd(0x60); data(0x45); // command byte: keyboard interrupt on, translation on, aux disabled
+  ev.length = 0;
+  data(0xF2);
+  assert.deepEqual(ev, ['irq1=1']);
+  const got: number[] = [];
+  for (let k = 0; k < 3; k++) got.push(kbc.in(0x60, 1));
+  assert.deepEqual(got, [0xFA, 0xAB, 0x41]);
+  assert.deepEqual(ev, ['irq1=1', 'irq1=0', 'irq1=1', 'irq1=0', 'irq1=1', 'irq1=0']);
+});

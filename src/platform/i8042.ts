@@ -126,6 +126,10 @@ export class I8042 implements PortDevice {
     const v = this.outBuf;
     if (this.outSrc !== Src.None) {
       this.outSrc = Src.None;
+      // The IRQ line follows OBF: it drops now, and rises again when the next byte is loaded, so the
+      // edge-triggered PIC sees one edge per byte (a driver reads one byte per interrupt: Linux's
+      // ps2_command waits for the bytes of a multi-byte answer such as GETID's AB 83 by interrupt).
+      this.updateIrqs();
       this.refill();
     }
     return v;
