@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ReadStream } from 'node:tty';
 import { PC, MIN_MEM_SIZE, MAX_MEM_SIZE, type RunResult } from '../platform/pc.ts';
 import { loadMultiboot, LoaderError } from '../loaders/multiboot.ts';
+import { fetchedKernelPath, isLinuxImage, LinuxGuestError, LINUX_KEYWORD, LINUX_SERIAL_SPEEDUP, prepareLinux, type LinuxGuest } from './linux-guest.ts';
 import { Tracer } from './trace.ts';
 import { EscapeDecoder, ESCAPE_HELP, RawTerminal, readAll, type EscapeCommand } from './terminal.ts';
 
@@ -39,9 +40,20 @@ export interface RunOptions {
   wallClock?: boolean;
   /** true: trace every instruction; a string: how many to trace. */
   trace?: boolean | string;
+  /** Linux guests: an initrd file (default for `linux`: the initramfs built from guests/linux). */
+  initrd?: string;
+  /** Linux guests: 'bzimage' (the kernel's own decompressor) or 'vmlinux' (the extracted ELF, fast). */
+  boot?: string;
 }
 
 export const RUN_HELP_EPILOG = `
+Images: a Multiboot kernel (ELF or a.out kludge), a Linux bzImage (32-bit boot protocol; --append is its
+whole command line, --initrd its initrd), or the word "linux": Debian's i386 kernel and busybox fetched by
+\`npm run fetch:linux\`, with an initramfs built from guests/linux/ (an interactive shell; --append
+trapeze.mode=script runs guests/linux/session.sh) and a fast command line that --append adds to. In the
+guest, \`poweroff -f\` ends the run with status 0 (the kernel halts with interrupts off) and \`reboot -f\` too
+(keyboard-controller reset; no reboot).
+
 Console: the guest's COM1 is this terminal (raw mode: C-a x quits, C-a h lists the other keys), or
 standard input when it is a pipe or a file (read to its end before the guest starts). Bytes written to
 the debug console port 0xE9 also go to standard output.
@@ -139,7 +151,8 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   let memSize: number, maxInsns: number, traceLeft = 0;
   let imageBytes: Uint8Array;
   const modules: { name: string; data: Uint8Array }[] = [];
-  const imagePath = image ?? DEFAULT_IMAGE;
+  const imagePath = image === LINUX_KEYWORD ? '' : image ?? DEFAULT_IMAGE;
+  let linux: LinuxGuest | null = null;
   try {
     memSize = opts.mem !== undefined ? parseMemSize(opts.mem) : 128 << 20;
     maxInsns = opts.maxInsns !== undefined ? parseCount(opts.maxInsns, '--max-insns') : Infinity;
@@ -151,8 +164,18 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
       if (!file) throw new UsageError(`--module: no file name in "${spec}"`);
       modules.push({ name: args ? `${file} ${args}` : file, data: readInputFile(file, 'module') });
     }
-    imageBytes = readInputFile(imagePath, image === undefined ? 'the bundled demo OS image' : 'image');
+    const kernelPath = image === LINUX_KEYWORD ? fetchedKernelPath() : imagePath;
+    imageBytes = readInputFile(kernelPath, image === undefined ? 'the bundled demo OS image' : image === LINUX_KEYWORD ? 'the fetched kernel' : 'image');
+    if (opts.boot !== undefined && opts.boot !== 'bzimage' && opts.boot !== 'vmlinux') throw new UsageError(`--boot: "${opts.boot}" is not a boot path: give bzimage or vmlinux`);
+    if (isLinuxImage(image, imageBytes)) {
+      const initrd = opts.initrd !== undefined ? readInputFile(opts.initrd, 'initrd') : undefined;
+      linux = await prepareLinux(image === LINUX_KEYWORD, kernelPath, imageBytes, { append: opts.append, initrd, boot: opts.boot as 'bzimage' | 'vmlinux' | undefined });
+    } else if (opts.initrd !== undefined || opts.boot !== undefined) {
+      throw new UsageError(`--initrd and --boot are for Linux kernels; ${imagePath} is not a bzImage`);
+    }
   } catch (e) {
+    if (e instanceof LinuxGuestError) { stderr.write(`trapeze run: ${e.message}\n`); return EXIT.USAGE; }
+    if (e instanceof LoaderError) { stderr.write(`trapeze run: ${image}: ${e.message}\n`); return EXIT.USAGE; }
     if (e instanceof UsageError) {
       stderr.write(`trapeze run: ${e.message}\n`);
       if (image === undefined && imagePath === DEFAULT_IMAGE && /demo OS/.test(e.message)) {
@@ -167,12 +190,13 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   const hostClock = opts.wallClock ? () => Math.round(performance.now() * 1e6) : undefined;
   // Wall-clock mode also starts the RTC at the host's date; otherwise at a fixed date (determinism).
   const rtcStartTime = opts.wallClock ? Math.floor(Date.now() / 1000) : undefined;
-  const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime });
+  const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime, serialLineSpeedup: linux ? LINUX_SERIAL_SPEEDUP : undefined });
   try {
-    loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });
+    if (linux) linux.load(pc);
+    else loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });
   } catch (e) {
     if (e instanceof LoaderError) {
-      stderr.write(`trapeze run: ${image === undefined ? basename(imagePath) : imagePath}: ${e.message}\n`);
+      stderr.write(`trapeze run: ${image === undefined ? basename(imagePath) : image}: ${e.message}\n`);
       return EXIT.USAGE;
     }
     throw e;
