@@ -112,6 +112,10 @@ export function arithMem(cpu: CPU, i: Insn, f: X87State, kind: MemKind): void {
     case MemKind.F64: ok = operandF64(c, hi, lo, b); break;
     default: fromInt32(lo, b); ok = true; break;
   }
+  // A denormal m32/m64 is normal once converted, so the conversion reports its DE; but a NaN or unsupported
+  // ST(0) takes priority over a denormal operand (SDM vol. 1 §4.9.2: invalid operation and QNaN operands come
+  // before #D), and then no DE is reported.
+  if ((c.exc & DE) !== 0 && nanOrUnsupported(f.get(0, f.t0))) c.exc &= ~DE;
   if (!ok || unmasked(f, c.exc, IE | DE)) {
     // An unmasked exception on the operand itself (denormal source): the instruction does nothing more.
     mergeExc(cpu, f, c.exc);
@@ -125,6 +129,13 @@ export function arithMem(cpu: CPU, i: Insn, f: X87State, kind: MemKind): void {
   ok = binop(c, reg, f.get(0, f.t0), b, f.t2);
   merge(cpu, f, c);
   if (ok) f.set(0, f.t2);
+}
+
+/** A NaN (pseudo-NaN, pseudo-infinity included) or an unnormal: operands that make the operation invalid or a NaN. */
+function nanOrUnsupported(a: F80): boolean {
+  const exp = a.se & 0x7FFF;
+  if (exp === 0x7FFF) return a.hi !== 0x80000000 || a.lo !== 0;
+  return exp !== 0 && (a.hi & 0x80000000) === 0;
 }
 
 /** Condition codes from a compare, exceptions merged, then the pops unless an unmasked IE/DE stopped it. */
