@@ -71,3 +71,34 @@ export async function prepareLinux(keyword: boolean, kernelPath: string, kernel:
     },
   };
 }
+
+export interface HeadlessResult {
+  /** Everything the guest wrote on COM1, as Latin-1 text. */
+  output: string;
+  instructions: number;
+  reason: string;
+}
+
+/**
+ * Boot the fetched Debian guest without a terminal (tests, the bench): no input, virtual time only, until it
+ * stops or `maxInsns` instructions have run. Same inputs, same output and instruction count.
+ */
+export async function runLinuxHeadless(opts: LinuxGuestOptions & { maxInsns?: number; memSize?: number }): Promise<HeadlessResult> {
+  const { PC } = await import('../platform/pc.ts');
+  const kernelPath = fetchedKernelPath();
+  const { readFileSync } = await import('node:fs');
+  const guest = await prepareLinux(true, kernelPath, new Uint8Array(readFileSync(kernelPath)), opts);
+  const bytes: number[] = [];
+  const pc = new PC({ memSize: opts.memSize ?? 128 << 20, serialOut: (b) => { bytes.push(b); }, serialLineSpeedup: LINUX_SERIAL_SPEEDUP });
+  guest.load(pc);
+  const max = opts.maxInsns ?? 20e9;
+  let reason = 'limit';
+  while (pc.cpu.icount < max) {
+    const r = pc.run(Math.min(100e6, max - pc.cpu.icount), pc.now() + 1e9);
+    if (r.reason === 'limit' || r.reason === 'time') continue;
+    reason = r.reason === 'halted' ? 'powered off' : r.reason;
+    break;
+  }
+  pc.uart.drainTransmitter();
+  return { output: String.fromCharCode(...bytes), instructions: pc.cpu.icount, reason };
+}
