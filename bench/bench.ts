@@ -50,18 +50,18 @@ function ensureQemu(log: (s: string) => void): EngineInfo {
   return { name: 'qemu-tcg', available: false, why: `qemu-system-i386 not installed: run \`${QEMU_INSTALL}\` (as root)` };
 }
 
-function probeEngines(selected: readonly EngineName[], log: (s: string) => void): EngineInfo[] {
+async function probeEngines(selected: readonly EngineName[], log: (s: string) => void): Promise<{ engines: EngineInfo[]; jit: { present: boolean; why?: string } }> {
   const infos: EngineInfo[] = [];
   let v86: Omit<EngineInfo, 'name'> | undefined;
   const head = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain', '--', 'src']);
   const trapezeVersion = head ? `trapeze ${head}${dirty ? ' + uncommitted changes in src/' : ''}` : 'trapeze';
+  const jit = selected.some((e) => e.startsWith('trapeze')) ? await jitStatus() : { present: false };
   for (const name of selected) {
     if (name === 'trapeze-interp') {
       infos.push({ name, available: true, version: `${trapezeVersion}, interpreter` });
     } else if (name === 'trapeze-jit') {
-      const j = jitStatus();
-      infos.push({ name, available: j.available, why: j.why, version: `${trapezeVersion}, block translator` });
+      infos.push({ name, available: jit.present, why: jit.why, version: `${trapezeVersion}, block translator` });
     } else if (name === 'v86-jit' || name === 'v86-interp') {
       if (!v86) {
         let pkgVersion: string | undefined;
@@ -81,12 +81,14 @@ function probeEngines(selected: readonly EngineName[], log: (s: string) => void)
       infos.push(ensureQemu(log));
     }
   }
-  return infos;
+  return { engines: infos, jit };
 }
 
 interface Context {
   opts: BenchOptions;
   engines: EngineInfo[];
+  /** This tree has the block translator (cpu.jit). */
+  jit: { present: boolean; why?: string };
   cli?: CliFeatures;
   linux?: LinuxSetup;
   log: (s: string) => void;
@@ -123,7 +125,8 @@ function specFor(w: WorkloadInstance, ctx: Context): { spec: RunSpec; timeoutMs:
 function rowUnavailable(row: Row, w: WorkloadInstance, ctx: Context): string | undefined {
   if (w.workload.window !== 'boot' || !row.engine.startsWith('trapeze')) return undefined;
   if (!ctx.cli!.linux) return 'not available yet: this tree\'s `trapeze run` has no Linux boot (`run linux --boot bzimage|vmlinux`)';
-  if (row.engine === 'trapeze-jit' && !ctx.cli!.noJit) return 'not available yet: `trapeze run` has no --no-jit (no translator switch)';
+  // With a translator in the tree, `trapeze run` translates unless told not to.
+  if (row.engine === 'trapeze-interp' && ctx.jit.present && !ctx.cli!.noJit) return 'not available yet: `trapeze run` has no --no-jit to turn the translator off';
   return undefined;
 }
 
@@ -203,14 +206,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const toStdout = opts.json !== '-';
   const out = (s: string) => (toStdout ? process.stdout : process.stderr).write(s + '\n');
   const log = (s: string) => process.stderr.write(s + '\n');
-  const engines = probeEngines(opts.engines, log);
+  const { engines, jit } = await probeEngines(opts.engines, log);
   const env = environment(engines);
   out(`Trapeze benchmark, ${env.date}: Node ${env.node}, ${env.cpu}, load average ${env.loadAverageAtStart.toFixed(2)}`);
   for (const e of engines) out(`  ${e.name.padEnd(14)} ${e.available ? e.version ?? 'available' : `not available: ${e.why}`}`);
   if (env.loadAverageAtStart > 1) out(`  (the machine is busy: load average ${env.loadAverageAtStart.toFixed(2)} before the bench; figures are noisy, compare only figures from one run)`);
   out('');
 
-  const ctx: Context = { opts, engines, log };
+  const ctx: Context = { opts, engines, jit, log };
   const reports: WorkloadReport[] = [];
   const linuxDir = opts.linuxDir ? resolve(opts.linuxDir) : DEFAULT_LINUX_DIR;
   try {
@@ -223,9 +226,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           reports.push(skippedReport(name, missing));
           continue;
         }
-        if (engines.some((e) => e.name.startsWith('trapeze'))) ctx.cli ??= cliFeatures();
-        else ctx.cli ??= { linux: false, initrd: false, noJit: false, initramfs: false };
-        ctx.linux ??= prepareLinux(linuxDir, ctx.cli);
+        ctx.cli ??= cliFeatures();
+        if (!ctx.linux) {
+          log('bench: preparing the Linux workload (initramfs; the vmlinux cache, untimed)');
+          ctx.linux = prepareLinux(linuxDir, ctx.cli);
+          if (ctx.linux.warmUp) log(`bench: ${ctx.linux.warmUp}`);
+        }
       }
       const w = instantiate(workload, { quick: opts.quick, insns: opts.insns });
       log(`bench: ${name} (${w.window}), ${opts.reps} repetition${opts.reps === 1 ? '' : 's'}`);

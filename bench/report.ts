@@ -126,7 +126,14 @@ export interface WorkloadReport {
   failed: boolean;
 }
 
-/** Heap growth over a window above this (bytes per instruction) is reported as allocation in the hot path. */
+/**
+ * Heap growth over a window beyond a fixed allowance plus this many bytes per instruction (or more than a
+ * couple of GCs) is reported as allocation in the hot path. The allowance covers V8's own warm-up inside
+ * the window (feedback vectors, optimized code, a translator's first compilations: ~1-2 MiB whatever the
+ * window's length); anything allocated per instruction or per block executed grows with the window and
+ * soon sets off scavenges.
+ */
+const HEAP_ALLOWANCE_BYTES = 4 << 20;
 const HEAP_BYTES_PER_INSN_LIMIT = 0.001;
 
 export function analyse(w: WorkloadInstance, rows: RowSummary[]): Pick<WorkloadReport, 'checks' | 'warnings' | 'failed'> {
@@ -146,6 +153,11 @@ export function analyse(w: WorkloadInstance, rows: RowSummary[]): Pick<WorkloadR
       failed = true;
       warnings.push(`${s.label} failed ${s.runs.length - ok.length} of ${s.runs.length} runs: ${s.runs.find((r) => !r.ok)!.error}`);
     }
+    const problem = ok.find((r) => r.problem);
+    if (problem) {
+      failed = true;
+      warnings.push(`${s.label}: ${problem.problem}`);
+    }
     if (ok.length === 0) continue;
     // Determinism: same guest, same inputs => the same instruction counts every repetition.
     const totals = new Set(ok.map((r) => r.totalInsns));
@@ -164,7 +176,7 @@ export function analyse(w: WorkloadInstance, rows: RowSummary[]): Pick<WorkloadR
       const grew = (s.heap.endKiB - s.heap.startKiB) * 1024;
       const n = ok[0].windowInsns ?? NaN;
       const line = `heap (${s.label}): ${fmtInt(s.heap.startKiB)} KiB in use after a full GC at the window's start, ${fmtInt(s.heap.endKiB)} KiB at its end (${grew >= 0 ? '+' : ''}${fmtInt(grew / 1024)} KiB over ${fmtInt(n)} instructions: ${fmtNum(grew / n * 1000)} bytes per thousand), ${s.heap.gcInWindow} GC${s.heap.gcInWindow === 1 ? '' : 's'} during the window`;
-      if (grew / n > HEAP_BYTES_PER_INSN_LIMIT || s.heap.gcInWindow > 2) warnings.push(`ALLOCATION in the hot path? ${line}`);
+      if (grew > HEAP_ALLOWANCE_BYTES + n * HEAP_BYTES_PER_INSN_LIMIT || s.heap.gcInWindow > 2) warnings.push(`ALLOCATION in the hot path? ${line}`);
       else checks.push(line);
     }
   }
@@ -194,6 +206,8 @@ export function analyse(w: WorkloadInstance, rows: RowSummary[]): Pick<WorkloadR
     if (s.engine.startsWith('trapeze') || !s.available) continue;
     const bad = s.runs.filter((r) => !r.ok);
     if (bad.length) warnings.push(`${s.label} failed ${bad.length} of ${s.runs.length} runs: ${bad[0].error}`);
+    const problem = s.runs.find((r) => r.ok && r.problem);
+    if (problem) warnings.push(`${s.label}: ${problem.problem}`);
     // v86's counter runs in batches: a window count far from the program's means something else is wrong.
     if (w.expectedWindowInsns !== undefined && s.insns !== undefined && Math.abs(s.insns - w.expectedWindowInsns) > 1e6 + w.expectedWindowInsns * 0.01) {
       warnings.push(`${s.label} counted ~${fmtInt(s.insns)} instructions in the window; the program has ${fmtInt(w.expectedWindowInsns)}`);

@@ -63,6 +63,8 @@ export interface RunResult {
   ok: boolean;
   /** What went wrong (when !ok). */
   error?: string;
+  /** Something wrong that still left the window measured (e.g. no power-off after the Linux marker). */
+  problem?: string;
   /** How the guest stopped, in words. */
   stop: string;
   /** The value written to port 0xF4 (QEMU: from its exit status). */

@@ -4,8 +4,8 @@
 // port 0xE9 for the window markers. COM1 and the debug console share standard output through a multiplexed
 // stdio chardev (the markers, bytes 0x02 and 0x03, never occur in the guests' text), so QEMU writes both in
 // guest order. (A separate pipe would be tidier, but Node's stdio "pipes" are socket pairs, which QEMU's
-// file chardev cannot open through /dev/fd.) The same chardev reads standard input, where a 'typed' window
-// types its commands. Linux: -kernel bzImage -initrd INITRD -append CMDLINE, killed at the marker line.
+// file chardev cannot open through /dev/fd.) A 'typed' window types its commands on standard input.
+// Linux: -kernel bzImage -initrd INITRD -append CMDLINE, killed at the marker line.
 // QEMU counts no instructions (Debian's build has no TCG plugins): it is timed only, as bytes arrive on the
 // pipe (the bench waits on it: a few microseconds). Peak RSS: sampled from /proc (rss-sampler.ts).
 
@@ -30,11 +30,12 @@ export function qemuArgs(spec: RunSpec): string[] {
   if (spec.linux) {
     return [...common, '-kernel', spec.linux.bzImage, '-initrd', spec.linux.initrd, '-append', spec.linux.cmdline, '-serial', 'stdio', ...tail];
   }
+  const kernel = [...common, '-kernel', spec.image!, '-append', spec.cmdline ?? '', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'];
+  // A typed session needs the keyboard on COM1: a multiplexed chardev gives its input to the front end
+  // registered last (the debug console), so it gets a plain stdio serial line (it has no markers).
+  if (spec.window === 'typed') return [...kernel, '-serial', 'stdio', ...tail];
   return [
-    ...common,
-    '-kernel', spec.image!,
-    '-append', spec.cmdline ?? '',
-    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    ...kernel,
     '-chardev', 'stdio,id=console,mux=on',
     '-serial', 'chardev:console',
     '-device', 'isa-debugcon,iobase=0xe9,chardev=console',

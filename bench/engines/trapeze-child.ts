@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { PC, type PCConfig } from '../../src/platform/pc.ts';
+import { PC } from '../../src/platform/pc.ts';
 import { loadMultiboot } from '../../src/loaders/multiboot.ts';
 import { LineWatcher, MARK_END, MARK_START, RESULT_PREFIX, secs, type RunResult, type RunSpec } from './protocol.ts';
 
@@ -23,13 +23,16 @@ const SLICE_VIRTUAL_NS = 50_000_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
- * The PC configuration for translation on or off. The block translator (src/cpu/jit/) is being written in
- * parallel; until it has a switch, `jit: true` is refused here (the bench reports the column as not
- * available, see jitSupport() in bench/trapeze.ts) rather than silently measuring the interpreter twice.
+ * Translation on or off for this run. The block translator (src/cpu/jit/) switches per CPU through
+ * `cpu.jit` (its default comes from src/cpu/jit/jit-config.ts, on unless TRAPEZE_JIT=off), so the
+ * interpreter row sets it false explicitly. A tree without that switch has only the interpreter: asking
+ * it for translation is an error here (the bench reports the column as not available, see jitStatus()),
+ * never a silent second measurement of the interpreter.
  */
-function pcConfig(spec: RunSpec, base: PCConfig): PCConfig {
-  if (spec.jit) throw new Error('this tree has no block translator switch yet');
-  return base;
+function setTranslation(pc: PC, on: boolean): void {
+  const cpu = pc.cpu as unknown as { jit?: unknown };
+  if (typeof cpu.jit === 'boolean') cpu.jit = on;
+  else if (on) throw new Error('this tree has no block translator switch (cpu.jit)');
 }
 
 async function run(spec: RunSpec): Promise<RunResult> {
@@ -76,7 +79,8 @@ async function run(spec: RunSpec): Promise<RunResult> {
     if (b === MARK_START && Number.isNaN(tStart)) windowStart();
     else if (b === MARK_END && Number.isNaN(tEnd)) windowEnd();
   };
-  pc = new PC(pcConfig(spec, { memSize: spec.memSize, serialOut: onSerial, debugConsoleOut: onDebugConsole }));
+  pc = new PC({ memSize: spec.memSize, serialOut: onSerial, debugConsoleOut: onDebugConsole });
+  setTranslation(pc, spec.jit === true);
   loadMultiboot(pc.mem, pc.cpu, image, { cmdline: spec.cmdline ?? '', memSize: spec.memSize });
 
   const maxInsns = spec.maxInsns ?? Infinity;
