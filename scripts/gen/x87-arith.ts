@@ -117,4 +117,22 @@ for (const rc of [0, 1, 2, 3]) {
   }
 }
 
+// 6. unmasked exceptions delivered: #MF (vector 16) at the next waiting instruction (FWAIT, or FXCH), the
+// x87 layer's job (SDM vol. 1 §8.6); named mf.<op>.<...>.
+{
+  const one = v80(0x3FFF, 0x80000000, 0), zero = v80(0, 0, 0), snan = v80(0x7FFF, 0x80000000, 1), den = v80(0, 0x1000, 0);
+  const big = v80(0x7FFE, 0xC0000000, 0), tiny = v80(1, 0xC0000000, 0), third = v80(0x3FFD, 0xAAAAAAAA, 0xAAAAAAAB);
+  const MF: [string, number, V80, V80, string][] = [
+    ['div', 0x37B, one, zero, 'd8f1'], ['add', 0x37E, snan, one, 'd8c1'], ['mul', 0x37D, den, one, 'd8c9'],
+    ['mul', 0x377, big, big, 'd8c9'], ['mul', 0x36F, tiny, tiny, 'd8c9'], ['div', 0x35F, one, third, 'd8f1'],
+    ['sqrt', 0x37E, v80(0xBFFF, 0x80000000, 0), one, 'd9fa'], ['sub', 0x360, v80(0x7FFF, 0x80000000, 0), v80(0x7FFF, 0x80000000, 0), 'd8e1'],
+  ];
+  for (const [op, cw, a, b, code] of MF) {
+    w.add({ name: `mf.${op}.${cw.toString(16)}.fwait`, cw, a, b, op: code + '9b' });
+    w.add({ name: `mf.${op}.${cw.toString(16)}.fxch`, cw, a, b, op: code + 'd9c9' });
+    // a non-waiting instruction in between does not deliver it: FNSTSW AX, then FWAIT
+    w.add({ name: `mf.${op}.${cw.toString(16)}.fnstsw`, cw, a, b, op: code + 'dfe0' + '9b' });
+  }
+}
+
 w.print();

@@ -194,6 +194,15 @@ export function disagreement(v: Vector): 'none' | 'c1' | 'ulp' | 'other' {
 }
 
 export function check(v: Vector): string | null {
+  if (v.case.name.startsWith('mf.')) {
+    // #MF delivered at the next waiting instruction: the operation (second part of the name) must leave an
+    // unmasked exception pending
+    const s = simulate({ ...v, case: { ...v.case, name: v.case.name.slice(3) } });
+    if (typeof s === 'string') return s;
+    const ex = v.expect.exception as { vector?: number } | null | undefined;
+    if (ex?.vector !== 16) return `expected #MF in the recording, got ${JSON.stringify(ex)}`;
+    return (s.sw & 0x80) !== 0 ? null : `no unmasked exception pending (sw ${s.sw.toString(16)})`;
+  }
   const s = simulate(v);
   if (typeof s === 'string') return s;
   const em = v.expect.mem;
