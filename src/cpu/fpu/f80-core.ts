@@ -1,12 +1,14 @@
 // FADD/FSUB/FMUL/FDIV/FSQRT on extended values: special operands (SDM vol. 2 tables on each instruction page,
 // vol. 1 Table 4-7), then the exact result in BigInt and one rounding to the control word's precision
-// (PC applies to exactly these, vol. 1 §8.1.5.2) and rounding mode.
+// (PC applies to exactly these, vol. 1 §8.1.5.2) and rounding mode. Normal operands with a normal result take
+// the allocation-free word paths of f80-fast.ts first.
 
 import { type F80, type FpCtx, ZE } from './f80-types.ts';
 import {
   ZERO, INF, QNAN, classify, sigOf, expOf, bitLen, denormCheck, putZero, putInf, invalid, nan1, nan2,
   roundPack, pcBits,
 } from './f80-round.ts';
+import { addFast, mulFast, divFast } from './f80-fast.ts';
 
 /** Below the larger operand's last bit by more than this, the smaller one only matters as a sticky bit. */
 const FAR_BITS = 130;
@@ -52,12 +54,22 @@ function addSub(ctx: FpCtx, a: F80, b: F80, flip: number, out: F80): boolean {
 }
 
 /** out = a + b. */
-export function add(ctx: FpCtx, a: F80, b: F80, out: F80): boolean { return addSub(ctx, a, b, 0, out); }
+export function add(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
+  return addFast(ctx, a, b, 0, out, pcBits(ctx.cw)) || addSub(ctx, a, b, 0, out);
+}
 /** out = a - b. */
-export function sub(ctx: FpCtx, a: F80, b: F80, out: F80): boolean { return addSub(ctx, a, b, 1, out); }
+export function sub(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
+  return addFast(ctx, a, b, 1, out, pcBits(ctx.cw)) || addSub(ctx, a, b, 1, out);
+}
+/** The exact paths alone (the reference of f80-fast.test.ts). */
+export const addExact = (ctx: FpCtx, a: F80, b: F80, out: F80): boolean => addSub(ctx, a, b, 0, out);
+export const subExact = (ctx: FpCtx, a: F80, b: F80, out: F80): boolean => addSub(ctx, a, b, 1, out);
 
 /** out = a · b. */
 export function mul(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
+  return mulFast(ctx, a, b, out, pcBits(ctx.cw)) || mulExact(ctx, a, b, out);
+}
+export function mulExact(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
   const ca = classify(a), cb = classify(b);
   if (ca >= QNAN || cb >= QNAN) return nan2(ctx, a, b, ca, cb, out);
   const sign = (a.se ^ b.se) >>> 15;
@@ -76,6 +88,9 @@ export function mul(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
 
 /** out = a / b. */
 export function div(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
+  return divFast(ctx, a, b, out, pcBits(ctx.cw)) || divExact(ctx, a, b, out);
+}
+export function divExact(ctx: FpCtx, a: F80, b: F80, out: F80): boolean {
   const ca = classify(a), cb = classify(b);
   if (ca >= QNAN || cb >= QNAN) return nan2(ctx, a, b, ca, cb, out);
   const sign = (a.se ^ b.se) >>> 15;

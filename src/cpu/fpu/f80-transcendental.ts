@@ -259,8 +259,10 @@ export function fsincos(ctx: FpCtx, a: F80, sinOut: F80, cosOut: F80): number {
   return 0;
 }
 
-/** FPTAN: out = tan a. Returns 0 done (the x87 layer then pushes 1.0), 0x400 (C2) out of range |a| ≥ 2^63
- *  (operand unchanged, nothing pushed), -1 nothing written. */
+/** FPTAN: out = tan a. Returns 0 done (the x87 layer then pushes 1.0 — but when out is a NaN, from a NaN
+ *  operand or a masked invalid ±∞/unsupported one, it pushes that same NaN instead, as silicon does: both ST0
+ *  and ST1 hold it), 0x400 (C2) out of range |a| ≥ 2^63 (operand unchanged, nothing pushed), -1 nothing
+ *  written. */
 export function fptan(ctx: FpCtx, a: F80, out: F80): number {
   const r = trigSpecial(ctx, a, out, null, false);
   if (r !== -2) return r;
