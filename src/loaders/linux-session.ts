@@ -29,6 +29,34 @@ export function extractSession(consoleOutput: string): string {
   return lines.slice(begin + 1, done).map((l) => l + '\n').join('');
 }
 
+/**
+ * What a guest printed of the session so far, when it never printed the done line (a hang, a timeout):
+ * the complete lines after SESSION_BEGIN_MARKER, or undefined when the session did not even begin.
+ */
+export function extractPartialSession(consoleOutput: string): string | undefined {
+  const lines = normalizeLineEnds(consoleOutput).split('\n');
+  const begin = lines.indexOf(SESSION_BEGIN_MARKER);
+  if (begin < 0) return undefined;
+  let end = lines.indexOf(SESSION_DONE_MARKER, begin + 1);
+  if (end < 0) end = lines.length - 1; // the last element is an unfinished line (or '')
+  return lines.slice(begin + 1, end).map((l) => l + '\n').join('');
+}
+
+/**
+ * For a session cut short: does what it printed agree with the start of the expected text? One line:
+ * how many lines matched and in which section it stopped, or the first difference.
+ */
+export function describePartial(expected: string, partial: string, names: [string, string] = ['native', 'guest']): string {
+  const got = partial.split('\n').slice(0, -1);
+  const want = expected.split('\n');
+  let section = '(before any section)';
+  for (let i = 0; i < got.length; i++) {
+    if (want[i]?.startsWith('== ')) section = want[i];
+    if (got[i] !== want[i]) return `${names[1]} differs from ${names[0]} at line ${i + 1}, in section ${section}: ${JSON.stringify(want[i] ?? null)} vs ${JSON.stringify(got[i])}`;
+  }
+  return `${names[1]}'s ${got.length} lines match ${names[0]}'s; it stopped in section ${section}, before ${JSON.stringify(want[got.length] ?? null)}`;
+}
+
 /** The session's text without its machine sections (header line included). */
 export function dropMachineSections(session: string): string {
   let keep = true;
