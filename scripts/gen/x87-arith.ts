@@ -118,7 +118,18 @@ for (const rc of [0, 1, 2, 3]) {
   }
 }
 
-// 6. unmasked exceptions delivered: #MF (vector 16) at the next waiting instruction (FWAIT, or FXCH), the
+// 6. two NaNs with equal significands (Table 4-7 picks by significand; a tie goes to the positive one)
+{
+  const q = (s: number) => v80((s << 15) | 0x7FFF, 0xC0001234, 5), sn = (s: number) => v80((s << 15) | 0x7FFF, 0x80001234, 5);
+  for (const [n, mk] of [['q', q], ['s', sn]] as const) {
+    for (const sa of [0, 1]) for (const sb of [0, 1]) for (const [op, code] of [['add', 'd8c1'], ['mul', 'd8c9']]) {
+      w.add({ name: `${op}.nantie.${n}${sa}${sb}`, cw: 0x37F, a: mk(sa), b: mk(sb), op: code });
+    }
+  }
+  w.add({ name: 'add.nantie.sq', cw: 0x37F, a: sn(0), b: v80(0xFFFF, 0xC0001234, 5), op: 'd8c1' });
+}
+
+// 7. unmasked exceptions delivered: #MF (vector 16) at the next waiting instruction (FWAIT, or FXCH), the
 // x87 layer's job (SDM vol. 1 §8.6); named mf.<op>.<...>.
 {
   const one = v80(0x3FFF, 0x80000000, 0), zero = v80(0, 0, 0), snan = v80(0x7FFF, 0x80000000, 1), den = v80(0, 0x1000, 0);
