@@ -5,7 +5,7 @@
 // silicon result is not the correctly rounded one (1 ulp off) stay out of the committed file.
 // Usage: npx tsx scripts/gen/x87-arith-trans.ts > /tmp/x87-arith-trans.cases.jsonl
 
-import { X87Writer, Gen, SPECIALS, cwOf, PCS, v80, ONE, type V80 } from './x87-arith-kit.ts';
+import { X87Writer, Gen, SPECIALS, cwOf, PCS, v80, type V80 } from './x87-arith-kit.ts';
 
 const w = new X87Writer();
 const g = new Gen(0x7A45);

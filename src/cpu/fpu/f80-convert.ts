@@ -2,12 +2,11 @@
 // (FILD/FIST), binary32/64 (FLD/FST m32/m64), 18-digit packed BCD (FBLD/FBSTP). SDM vol. 1 §4.2.1, §4.7
 // (BCD), §4.8.3.7 (NaN conversions), vol. 2 FIST/FST/FBSTP pages (indefinite results, Table 4-3).
 
-import { type F80, type FpCtx, IE, DE } from './f80-types.ts';
+import { type F80, type FpCtx, IE, DE, PE } from './f80-types.ts';
 import {
-  ZERO, INF, QNAN, SNAN, UNSUP, classify, sigOf, expOf, bitLen, putRaw, putZero, putInf, roundPack,
-  roundShift, rqSig, rqUp, round, rSig, rExp, R_INF, R_MAX, R_OVF, R_UNF, isDenormal,
+  ZERO, INF, QNAN, UNSUP, classify, sigOf, expOf, bitLen, putRaw, putZero, putInf, roundPack,
+  roundShift, rqSig, rqUp, round, rSig, rExp, R_INF, R_MAX, R_OVF, R_UNF,
 } from './f80-round.ts';
-import { PE } from './f80-types.ts';
 
 /** Exact: sign·mag as an extended value. */
 function fromMag(sign: number, mag: bigint, out: F80): void {

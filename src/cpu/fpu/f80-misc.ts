@@ -2,13 +2,12 @@
 // FXTRACT and the partial remainders FPREM/FPREM1 (SDM vol. 2 instruction pages, vol. 1 §8.3.6-8.3.9).
 // None of them honours precision control (vol. 1 §8.1.5.2): results are rounded to 64 bits where needed.
 
-import { type F80, type FpCtx, IE, ZE } from './f80-types.ts';
+import { type F80, type FpCtx, IE, ZE, PE, DE } from './f80-types.ts';
 import {
   ZERO, FINITE, INF, QNAN, SNAN, UNSUP, classify, sigOf, expOf, bitLen, denormCheck, isDenormal, putZero,
   putInf, putRaw, invalid, nan1, nan2, roundPack, roundShift, rqSig, rqUp,
 } from './f80-round.ts';
 import { fromInt32 } from './f80-convert.ts';
-import { PE, DE } from './f80-types.ts';
 
 /** Magnitude comparison of two finite nonzero values: -1, 0, 1. */
 function cmpMag(a: F80, b: F80): number {

@@ -14,7 +14,6 @@ import { CF, PI, LN2, LOG2E, at, log2Fix, log2Exact, expm1Fix, sinFix, cosFix, a
 /** Working fractional bits. */
 const F = 448;
 const FB = BigInt(F);
-const ONE = 1n << FB;
 /** Below 2^-TINY an argument takes the closed forms (first term plus the known sign of the rest). */
 const TINY = 128;
 
@@ -25,7 +24,7 @@ function finish(ctx: FpCtx, out: F80, sign: number, M: bigint, e: number): void 
 }
 /** The normalized exponent of a finite nonzero value (value in [2^E, 2^(E+1))). */
 const normExp = (a: F80) => expOf(a) + bitLen(sigOf(a)) - 1;
-/** |a| in F-bit fixed point (exact for normExp(a) ≥ -F + 64 - ...: callers pass only |a| ≥ 2^-TINY). */
+/** |a| in F-bit fixed point: exact, since callers pass only 2^-TINY ≤ |a| < 2^63 (or |a| < 2^15). */
 function fix(a: F80): bigint {
   const e = expOf(a) + F;
   const s = sigOf(a);
