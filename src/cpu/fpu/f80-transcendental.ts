@@ -24,7 +24,7 @@ function finish(ctx: FpCtx, out: F80, sign: number, M: bigint, e: number): void 
 }
 /** The normalized exponent of a finite nonzero value (value in [2^E, 2^(E+1))). */
 const normExp = (a: F80) => expOf(a) + bitLen(sigOf(a)) - 1;
-/** |a| in F-bit fixed point: exact, since callers pass only 2^-TINY ≤ |a| < 2^63 (or |a| < 2^15). */
+/** |a| in F-bit fixed point: exact, since callers pass only 2^-TINY ≤ |a| < 2^63. */
 function fix(a: F80): bigint {
   const e = expOf(a) + F;
   const s = sigOf(a);
