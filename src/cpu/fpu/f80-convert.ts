@@ -61,11 +61,33 @@ function fromBinary(sign: number, exp: number, frac: bigint, fracBits: number, e
 
 /** FLD m32. */
 export function fromF32(bits: number, ctx: FpCtx, out: F80): boolean {
+  const e = (bits >>> 23) & 0xFF;
+  if (e !== 0 && e !== 0xFF) { // normal: exact, no exception (the common case, without BigInt)
+    ctx.c1 = 0;
+    out.se = ((bits >>> 31) << 15) | (e - 127 + 16383);
+    out.hi = (0x80000000 | ((bits & 0x7FFFFF) << 8)) >>> 0;
+    out.lo = 0;
+    return true;
+  }
+  return fromF32Exact(bits, ctx, out);
+}
+export function fromF32Exact(bits: number, ctx: FpCtx, out: F80): boolean {
   return fromBinary(bits >>> 31, (bits >>> 23) & 0xFF, BigInt(bits & 0x7FFFFF), 23, 0xFF, 127, ctx, out);
 }
 
 /** FLD m64 (hi:lo words). */
 export function fromF64(hi: number, lo: number, ctx: FpCtx, out: F80): boolean {
+  const e = (hi >>> 20) & 0x7FF;
+  if (e !== 0 && e !== 0x7FF) { // normal: exact, no exception
+    ctx.c1 = 0;
+    out.se = ((hi >>> 31) << 15) | (e - 1023 + 16383);
+    out.hi = (0x80000000 | ((hi & 0xFFFFF) << 11) | (lo >>> 21)) >>> 0;
+    out.lo = (lo << 11) >>> 0;
+    return true;
+  }
+  return fromF64Exact(hi, lo, ctx, out);
+}
+export function fromF64Exact(hi: number, lo: number, ctx: FpCtx, out: F80): boolean {
   const frac = (BigInt(hi & 0xFFFFF) << 32n) | BigInt(lo >>> 0);
   return fromBinary(hi >>> 31, (hi >>> 20) & 0x7FF, frac, 52, 0x7FF, 1023, ctx, out);
 }
@@ -108,14 +130,65 @@ function toBinary(ctx: FpCtx, a: F80, fracBits: number, expBits: number): bigint
   return signBit | (BigInt(rExp + bias) << BigInt(fracBits)) | (rSig - hidden);
 }
 
-/** FST m32: the bits, or null when the store must not happen (unmasked IE/DE/OE/UE). */
+/** Round a normal extended value's significand hi:lo at `drop` low bits (11 for binary64, 40 for binary32)
+ *  by RC without BigInt: leaves the kept bits in fHi:fLo and fCarry = 1 when rounding carried out of the
+ *  top; returns false when it was exact. Sets fUp = rounded up. */
+let fHi = 0, fLo = 0, fCarry = 0, fUp = false;
+function roundDrop(ctx: FpCtx, sign: number, hi: number, lo: number, drop: number): boolean {
+  let guard: number, rest: number, lsb: number;
+  if (drop === 11) { guard = (lo >>> 10) & 1; rest = lo & 0x3FF; lsb = (lo >>> 11) & 1; lo = (lo & ~0x7FF) >>> 0; }
+  else { guard = (hi >>> 7) & 1; rest = (hi & 0x7F) | lo; lsb = (hi >>> 8) & 1; hi = (hi & ~0xFF) >>> 0; lo = 0; }
+  const inexact = (guard | rest) !== 0;
+  let up = false;
+  if (inexact) {
+    const rc = (ctx.cw >> 10) & 3;
+    up = rc === 0 ? guard !== 0 && (rest !== 0 || lsb !== 0) : rc === 1 ? sign === 1 : rc === 2 ? sign === 0 : false;
+  }
+  fCarry = 0;
+  if (up) {
+    if (drop === 11) { lo += 0x800; if (lo >= 4294967296) { lo -= 4294967296; hi += 1; } }
+    else hi += 0x100;
+    if (hi >= 4294967296) { hi = 0x80000000; fCarry = 1; }
+  }
+  fHi = hi >>> 0; fLo = lo >>> 0; fUp = up;
+  return inexact;
+}
+
+/** FST m32: the bits, or null when the store must not happen (unmasked IE/OE/UE). */
 export function toF32(ctx: FpCtx, a: F80): number | null {
+  const be = a.se & 0x7FFF;
+  if (be > 16383 - 126 && be < 16383 + 127 && (a.hi & 0x80000000) !== 0) {
+    // normal result (the exponent stays inside even if rounding carries): the common case, without BigInt
+    const sign = a.se >>> 15;
+    const inexact = roundDrop(ctx, sign, a.hi, a.lo, 40);
+    const e = be - 16383 + 127 + fCarry;
+    ctx.c1 = fUp ? 1 : 0;
+    if (inexact) ctx.exc |= PE;
+    return ((sign << 31) | (e << 23) | ((fHi >>> 8) & 0x7FFFFF)) >>> 0;
+  }
+  return toF32Exact(ctx, a);
+}
+export function toF32Exact(ctx: FpCtx, a: F80): number | null {
   const r = toBinary(ctx, a, 23, 8);
   return r === null ? null : Number(r);
 }
 
 /** FST m64: out = [lo, hi]; false when the store must not happen. */
 export function toF64(ctx: FpCtx, a: F80, out: Uint32Array): boolean {
+  const be = a.se & 0x7FFF;
+  if (be > 16383 - 1022 && be < 16383 + 1023 && (a.hi & 0x80000000) !== 0) {
+    const sign = a.se >>> 15;
+    const inexact = roundDrop(ctx, sign, a.hi, a.lo, 11);
+    const e = be - 16383 + 1023 + fCarry;
+    ctx.c1 = fUp ? 1 : 0;
+    if (inexact) ctx.exc |= PE;
+    out[1] = ((sign << 31) | (e << 20) | ((fHi >>> 11) & 0xFFFFF)) >>> 0;
+    out[0] = ((fHi << 21) | (fLo >>> 11)) >>> 0;
+    return true;
+  }
+  return toF64Exact(ctx, a, out);
+}
+export function toF64Exact(ctx: FpCtx, a: F80, out: Uint32Array): boolean {
   const r = toBinary(ctx, a, 52, 11);
   if (r === null) return false;
   out[0] = Number(r & 0xFFFFFFFFn);

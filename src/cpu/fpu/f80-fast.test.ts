@@ -1,11 +1,13 @@
-// The word-based fast paths (f80-fast.ts) against the exact BigInt paths they shortcut (f80-core.ts, itself
-// checked against silicon in f80.test.ts): random normal operands with structured significands (ties, long
-// carries, cancellation), every precision control and rounding mode; results, exceptions and C1 identical.
+// The word-based fast paths (f80-fast.ts; the m32/m64 conversions in f80-convert.ts) against the exact BigInt
+// paths they shortcut (themselves checked against silicon in f80.test.ts): random operands with structured
+// significands (ties, long carries, cancellation), every precision control and rounding mode; results,
+// exceptions and C1 identical.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F80, FpCtx } from './f80-types.ts';
 import { add, sub, mul, div, addExact, subExact, mulExact, divExact } from './f80-core.ts';
+import { fromF32, fromF32Exact, fromF64, fromF64Exact, toF32, toF32Exact, toF64, toF64Exact } from './f80-convert.ts';
 
 /** mulberry32 */
 function rng(seed: number): () => number {
@@ -66,4 +68,29 @@ test('fast paths: output aliasing an operand', () => {
   assert.equal(show(b), '4001:e0000000:0');
   div(c, b, a, b); // 7 / 3.5
   assert.equal(show(b), '4000:80000000:0');
+});
+
+test('fast FLD/FST m32/m64 conversions agree with the exact paths', () => {
+  const c1 = new FpCtx(), c2 = new FpCtx(), o1 = new F80(), o2 = new F80();
+  const p1 = new Uint32Array(2), p2 = new Uint32Array(2);
+  for (let k = 0; k < 40000; k++) {
+    // loads: random bit patterns with every exponent class
+    const hi = r(), lo = r();
+    c1.exc = c2.exc = 0;
+    const l1 = fromF64(hi, lo, c1, o1), l2 = fromF64Exact(hi, lo, c2, o2);
+    assert.equal(`${l1} ${show(o1)} ${c1.exc}`, `${l2} ${show(o2)} ${c2.exc}`, `fromF64 ${hi.toString(16)}:${lo.toString(16)}`);
+    c1.exc = c2.exc = 0;
+    const m1 = fromF32(hi, c1, o1), m2 = fromF32Exact(hi, c2, o2);
+    assert.equal(`${m1} ${show(o1)} ${c1.exc}`, `${m2} ${show(o2)} ${c2.exc}`, `fromF32 ${hi.toString(16)}`);
+    // stores: values around both formats' ranges, every RC
+    const e = [0x3FFF - 1030 + (r() % 2060), 0x3FFF - 135 + (r() % 270), 0x3FFF - 60 + (r() % 120)][r() % 3];
+    const a = F80.from(((r() & 1) << 15) | e, (word() | 0x80000000) >>> 0, word());
+    c1.cw = c2.cw = 0x3F | ((r() & 3) << 10) | ((r() % 4) << 8);
+    c1.exc = c2.exc = 0; c1.c1 = c2.c1 = 0;
+    const s1 = toF64(c1, a, p1), s2 = toF64Exact(c2, a, p2);
+    assert.equal(`${s1} ${p1[1].toString(16)}:${p1[0].toString(16)} ${c1.exc} ${c1.c1}`, `${s2} ${p2[1].toString(16)}:${p2[0].toString(16)} ${c2.exc} ${c2.c1}`, `toF64 ${show(a)} cw ${c1.cw.toString(16)}`);
+    c1.exc = c2.exc = 0; c1.c1 = c2.c1 = 0;
+    const t1 = toF32(c1, a), t2 = toF32Exact(c2, a);
+    assert.equal(`${t1} ${c1.exc} ${c1.c1}`, `${t2} ${c2.exc} ${c2.c1}`, `toF32 ${show(a)} cw ${c1.cw.toString(16)}`);
+  }
 });
