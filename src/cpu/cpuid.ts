@@ -14,12 +14,13 @@ export const FEAT_FPU = 1 << 0, FEAT_VME = 1 << 1, FEAT_DE = 1 << 2, FEAT_PSE = 
   FEAT_SEP = 1 << 11, FEAT_MTRR = 1 << 12, FEAT_PGE = 1 << 13, FEAT_MCA = 1 << 14, FEAT_CMOV = 1 << 15;
 
 /**
- * What this CPU implements: debugging extensions (CR4.DE: DR4/DR5 raise #UD), 4 MiB pages, the TSC
- * (RDTSC, CR4.TSD), RDMSR/WRMSR, CMPXCHG8B, SYSENTER/SYSEXIT, global pages and CMOVcc.
- * Not reported: FPU (bit 0) — there is no x87 yet (a later issue adds it and sets the bit), VME/PVI,
- * PAE, machine checks (MCE/MCA), a local APIC, MTRRs, PAT, PSE-36, MMX, FXSR, SSE.
+ * What this CPU implements: the x87 FPU (fpu/, ops/x87*.ts; with CMOV, FCMOVcc and FCOMI are present too),
+ * debugging extensions (CR4.DE: DR4/DR5 raise #UD), 4 MiB pages, the TSC (RDTSC, CR4.TSD), RDMSR/WRMSR,
+ * CMPXCHG8B, SYSENTER/SYSEXIT, global pages and CMOVcc.
+ * Not reported: VME/PVI, PAE, machine checks (MCE/MCA), a local APIC, MTRRs, PAT, PSE-36, MMX, FXSR
+ * (no FXSAVE/FXRSTOR), SSE.
  */
-export const FEATURES_EDX = FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 | FEAT_SEP | FEAT_PGE | FEAT_CMOV;
+export const FEATURES_EDX = FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_CX8 | FEAT_SEP | FEAT_PGE | FEAT_CMOV;
 /** CPUID.01H:ECX: nothing on a P6 (the VMX layer adds bit 5 when it exists). */
 export const FEATURES_ECX = 0;
 

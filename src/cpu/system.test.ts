@@ -266,9 +266,9 @@ test('CPUID leaf 1: family 6 model 3 stepping 3, exactly the implemented feature
   assert.equal(m.cpu.r32[EAX], 0x633);
   assert.equal(m.cpu.r32[EBX], 0);
   assert.equal(m.cpu.r32[ECX], 0);
-  // DE PSE TSC MSR CX8 SEP PGE CMOV; no FPU (no x87 yet), VME, PAE, MCE, APIC, MTRR, MCA, PAT, MMX, FXSR, SSE.
-  assert.equal(m.cpu.r32[EDX], 0xA93C);
-  assert.equal(FEATURES_EDX, 0xA93C);
+  // FPU DE PSE TSC MSR CX8 SEP PGE CMOV; no VME, PAE, MCE, APIC, MTRR, MCA, PAT, MMX, FXSR, SSE.
+  assert.equal(m.cpu.r32[EDX], 0xA93D);
+  assert.equal(FEATURES_EDX, 0xA93D);
 });
 
 test('CPUID above the maximum leaf (basic or 8000_0000h) returns the highest basic leaf', () => {
