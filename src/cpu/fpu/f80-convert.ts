@@ -216,6 +216,40 @@ function toIntegral(ctx: FpCtx, a: F80, truncate: boolean): boolean {
 /** FIST/FISTP m16/m32/m64: out = [lo, hi] two's complement (16/32: out[0]); false when the store must not
  *  happen. Out of range, NaN, ∞ → IE and the integer indefinite (the most negative value) when masked. */
 export function toInt(ctx: FpCtx, a: F80, bits: 16 | 32 | 64, truncate: boolean, out: Uint32Array): boolean {
+  const e = (a.se & 0x7FFF) - 16383;
+  if (e <= 30 && (a.hi & 0x80000000) !== 0 && (a.se & 0x7FFF) !== 0) {
+    // a normal value below 2^31: the integer and the rounding bits come from the words (no BigInt)
+    const hi = a.hi, lo = a.lo;
+    let n: number, guard: number, rest: number;
+    if (e < -1) { n = 0; guard = 0; rest = 1; }
+    else if (e === -1) { n = 0; guard = 1; rest = (hi & 0x7FFFFFFF) | lo; }
+    else {
+      const sh = 31 - e; // fraction bits in hi
+      n = hi >>> sh;
+      guard = (hi >>> (sh - 1)) & 1;
+      rest = (sh > 1 ? hi & ((1 << (sh - 1)) - 1) : 0) | lo;
+    }
+    const sign = a.se >>> 15;
+    const inexact = (guard | rest) !== 0;
+    let up = false;
+    if (inexact) {
+      const rc = truncate ? 3 : (ctx.cw >> 10) & 3;
+      up = rc === 0 ? guard !== 0 && (rest !== 0 || (n & 1) !== 0) : rc === 1 ? sign === 1 : rc === 2 ? sign === 0 : false;
+    }
+    if (up) n += 1;
+    const lim = bits === 16 ? 0x8000 : 0x80000000;
+    if (sign ? n <= lim : n < lim) {
+      const v = sign ? -n : n;
+      out[0] = bits === 16 ? v & 0xFFFF : v >>> 0;
+      out[1] = bits === 64 && v < 0 ? 0xFFFFFFFF : 0;
+      ctx.c1 = up ? 1 : 0;
+      if (inexact) ctx.exc |= PE;
+      return true;
+    }
+  }
+  return toIntExact(ctx, a, bits, truncate, out);
+}
+export function toIntExact(ctx: FpCtx, a: F80, bits: 16 | 32 | 64, truncate: boolean, out: Uint32Array): boolean {
   const ca = classify(a);
   ctx.c1 = 0;
   let mag = 0n;

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { F80, FpCtx } from './f80-types.ts';
 import { add, sub, mul, div, addExact, subExact, mulExact, divExact } from './f80-core.ts';
-import { fromF32, fromF32Exact, fromF64, fromF64Exact, toF32, toF32Exact, toF64, toF64Exact } from './f80-convert.ts';
+import { fromF32, fromF32Exact, fromF64, fromF64Exact, toF32, toF32Exact, toF64, toF64Exact, toInt, toIntExact } from './f80-convert.ts';
 
 /** mulberry32 */
 function rng(seed: number): () => number {
@@ -92,5 +92,19 @@ test('fast FLD/FST m32/m64 conversions agree with the exact paths', () => {
     c1.exc = c2.exc = 0; c1.c1 = c2.c1 = 0;
     const t1 = toF32(c1, a), t2 = toF32Exact(c2, a);
     assert.equal(`${t1} ${c1.exc} ${c1.c1}`, `${t2} ${c2.exc} ${c2.c1}`, `toF32 ${show(a)} cw ${c1.cw.toString(16)}`);
+  }
+});
+
+test('fast FIST agrees with the exact path', () => {
+  const c1 = new FpCtx(), c2 = new FpCtx();
+  const p1 = new Uint32Array(2), p2 = new Uint32Array(2);
+  for (let k = 0; k < 40000; k++) {
+    const e = 0x3FFF - 3 + (r() % 38);
+    const a = F80.from(((r() & 1) << 15) | e, (word() | 0x80000000) >>> 0, word());
+    const bits = ([16, 32, 64] as const)[r() % 3], trunc = (r() & 3) === 0;
+    c1.cw = c2.cw = 0x3F | ((r() & 3) << 10);
+    c1.exc = c2.exc = 0; c1.c1 = c2.c1 = 0; p1.fill(0x5A5A5A5A); p2.fill(0x5A5A5A5A);
+    const s1 = toInt(c1, a, bits, trunc, p1), s2 = toIntExact(c2, a, bits, trunc, p2);
+    assert.equal(`${s1} ${p1[1].toString(16)}:${p1[0].toString(16)} ${c1.exc} ${c1.c1}`, `${s2} ${p2[1].toString(16)}:${p2[0].toString(16)} ${c2.exc} ${c2.c1}`, `toInt${bits} ${show(a)} cw ${c1.cw.toString(16)} trunc ${trunc}`);
   }
 });
