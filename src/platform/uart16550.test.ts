@@ -298,6 +298,100 @@ test('host input waits while the receiver is full instead of overrunning (non-FI
   assert.equal(u.inputPending, 0);
 });
 
+test('holdInput off (default): host input that arrives before the driver is up is lost to its FIFO reset', () => {
+  const { timer, rd, wr, u } = setup();
+  wr(FCR, 0x01); // the FIFOs are on (Linux's autoconfig probe leaves them so)
+  u.receive([0x61, 0x62, 0x63]);
+  timer.advance(100 * CHAR_8N1_DIV1);
+  assert.equal(u.inputPending, 0, 'all three went on the line into the 16-byte FIFO');
+  wr(FCR, 0x07); // serial8250_do_startup clears the FIFOs
+  assert.equal(rd(LSR) & 1, 0);
+  assert.equal(u.bytesReceived, 3);
+});
+
+test('holdInput: host input waits for the receiver interrupt, OUT2, RTS and no loopback, then at most the trigger level', () => {
+  const timer = new ManualTimer();
+  const u = new Uart16550(timer, { holdInput: true });
+  const rd = (r: number) => u.in(0x3F8 + r, 1);
+  const wr = (r: number, v: number) => u.out(0x3F8 + r, 1, v);
+  const input = Array.from({ length: 20 }, (_, k) => 0x41 + k);
+  init8n1(wr);
+  u.receive(input); // typed or piped at time 0, long before any driver
+  timer.advance(100 * CHAR_8N1_DIV1);
+  assert.equal(u.inputPending, 20, 'nothing on the line before the guest is ready');
+  // Linux 8250 autoconfig: the IER test (OUT2 off), the loopback test (its own byte comes back), FIFO probes.
+  wr(IER, 0x0F);
+  timer.advance(10 * CHAR_8N1_DIV1);
+  wr(IER, 0x00);
+  wr(MCR, 0x1A);
+  wr(IER, 0x0F);
+  wr(THR, 0x55);
+  timer.advance(10 * CHAR_8N1_DIV1);
+  assert.equal(rd(RBR), 0x55, 'loopback receives the guest\'s own byte, no host byte');
+  assert.equal(rd(LSR) & 1, 0);
+  wr(IER, 0x00);
+  wr(MCR, 0x00);
+  wr(FCR, 0x07);
+  wr(FCR, 0x00);
+  assert.equal(u.inputPending, 20);
+  assert.equal(u.bytesReceived, 1, 'only the looped-back byte');
+  // Startup as serial8250_do_startup does it: FIFOs with trigger 8, DTR|RTS|OUT2, then RLSI|RDI.
+  wr(FCR, 0x81);
+  wr(MCR, 0x0B);
+  timer.advance(10 * CHAR_8N1_DIV1);
+  assert.equal(u.inputPending, 20, 'receiver interrupt still disabled');
+  wr(IER, 0x05);
+  timer.advance(100 * CHAR_8N1_DIV1);
+  assert.equal(rd(IIR), 0xC4, 'received data at the trigger level');
+  assert.equal(u.inputPending, 12, 'the FIFO is filled only to its trigger level (8)');
+  const got: number[] = [];
+  while (rd(LSR) & 1) got.push(rd(RBR));
+  assert.equal(got.length, 8);
+  // Reading made room: the next character is on the line. The guest disables the receiver interrupt
+  // mid-character (as the console write path does): it is not received now, but sent again later.
+  timer.advance(CHAR_8N1_DIV1 / 2);
+  wr(IER, 0x00);
+  timer.advance(10 * CHAR_8N1_DIV1);
+  assert.equal(rd(LSR) & 1, 0);
+  assert.equal(u.inputPending, 12);
+  wr(IER, 0x05);
+  // RTS dropped mid-character (a tty with crtscts throttling): that character is not received either,
+  // and the host waits for RTS.
+  timer.advance(CHAR_8N1_DIV1 / 2);
+  wr(MCR, 0x09);
+  timer.advance(100 * CHAR_8N1_DIV1);
+  while (rd(LSR) & 1) got.push(rd(RBR));
+  assert.equal(got.length, 8, 'a character cut off by RTS is sent again');
+  wr(MCR, 0x0B);
+  for (let k = 0; k < 100 && u.inputPending + (rd(LSR) & 1) > 0; k++) {
+    timer.advance(CHAR_8N1_DIV1);
+    while (rd(LSR) & 1) got.push(rd(RBR));
+  }
+  assert.deepEqual(got, input, 'every byte, in order, none lost');
+  assert.equal(u.overruns, 0);
+  assert.equal(u.bytesReceived, 21);
+});
+
+test('holdInput in non-FIFO mode: one character at a time into an empty RBR', () => {
+  const timer = new ManualTimer();
+  const u = new Uart16550(timer, { holdInput: true });
+  const rd = (r: number) => u.in(0x3F8 + r, 1);
+  const wr = (r: number, v: number) => u.out(0x3F8 + r, 1, v);
+  init8n1(wr);
+  wr(MCR, 0x0B);
+  wr(IER, 0x01);
+  u.receive([1, 2, 3]);
+  timer.advance(10 * CHAR_8N1_DIV1);
+  assert.equal(rd(LSR), 0x61, 'no overrun');
+  assert.equal(u.inputPending, 2);
+  assert.equal(rd(RBR), 1);
+  timer.advance(CHAR_8N1_DIV1);
+  assert.equal(rd(RBR), 2);
+  timer.advance(CHAR_8N1_DIV1);
+  assert.equal(rd(RBR), 3);
+  assert.equal(u.inputPending, 0);
+});
+
 test('Linux 8250 autoconfig sees a 16550A', () => {
   const { rd, wr } = setup();
   // IER test

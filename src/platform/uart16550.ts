@@ -17,6 +17,14 @@
 // The host end of the line is a byte pipe (like QEMU's and Bochs's chardevs): transmitted bytes are
 // passed whole whatever the word length; only the loopback path truncates to the word length.
 //
+// Held input (UartOptions.holdInput): a guest that resets its FIFOs or probes the chip in loopback after
+// host input has arrived (Linux's 8250 driver does both before the console's tty is opened) loses those
+// bytes, as on hardware. With holdInput the host end also waits until the guest is ready to take input:
+// the receiver interrupt is enabled (IER.ERBFI), the interrupt is routed to the PIC (MCR.OUT2, on a PC),
+// the line is not in loopback, the guest asserts RTS (a host sender honouring RTS/CTS flow control, so a
+// guest tty with crtscts can throttle it), and the RCVR FIFO is below its trigger level. A character on the
+// line when the guest stops being ready is not received: it is sent again when the guest is ready.
+//
 // On a PC the chip's INTR pin reaches the interrupt controller through a buffer enabled by the OUT2
 // modem-control output (IBM PC/AT Technical Reference, asynchronous communications adapter); in loopback
 // mode the output pins are forced inactive (datasheet, MCR bit 4), so no IRQ reaches the PIC then.
@@ -64,6 +72,13 @@ export interface UartOptions {
    * (FIFO, THRE, character timeout) are unchanged, only scaled.
    */
   lineSpeedup?: number;
+  /**
+   * Hold host input until the guest is ready for it (see the header: receiver interrupt enabled and
+   * routed, not in loopback, RTS asserted, RCVR FIFO below its trigger level), so bytes typed or piped
+   * before the guest's driver is up are not lost. Default false: host characters start as soon as the
+   * receiver has room (and may then be lost by a FIFO reset, as on hardware).
+   */
+  holdInput?: boolean;
 }
 
 /** Everything a snapshot needs, as plain data (pending line events as absolute virtual times, or -1). */
@@ -141,6 +156,7 @@ export class Uart16550 implements PortDevice {
   overruns = 0;
 
   private readonly lineSpeedup: number;
+  private readonly holdInput: boolean;
 
   constructor(timer: DeviceTimer, opts: UartOptions = {}) {
     this.timer = timer;
@@ -148,6 +164,7 @@ export class Uart16550 implements PortDevice {
     this.onTransmit = opts.onTransmit ?? (() => {});
     this.onIrq = opts.onIrq ?? (() => {});
     this.out2Gates = opts.out2GatesIrq ?? true;
+    this.holdInput = opts.holdInput ?? false;
   }
 
   /** Master reset (MR pin): datasheet Table III. The divisor latch and SCR keep their values. */
@@ -311,6 +328,7 @@ export class Uart16550 implements PortDevice {
         // Enabling ETBEI while THR is empty raises the THR-empty interrupt at once.
         if ((this.ier & IER_ETBEI) && !(old & IER_ETBEI) && this.tx.count === 0) this.thrPending = true;
         this.updateIrq();
+        if (this.holdInput) this.pumpRx();
         return;
       }
       case 2: this.writeFcr(v); return;
@@ -320,7 +338,7 @@ export class Uart16550 implements PortDevice {
         this.mcr = v & 0x1F; // bits 7:5 are always 0
         this.setModemInputs(this.mcr & MCR_LOOP ? this.loopbackInputs() : HOST_MODEM_INPUTS);
         this.updateIrq();
-        if (wasLoop && !(this.mcr & MCR_LOOP)) this.pumpRx();
+        if ((wasLoop && !(this.mcr & MCR_LOOP)) || this.holdInput) this.pumpRx();
         return;
       }
       case 5: return; // LSR is read-only here (writes are a factory-test feature)
@@ -490,10 +508,19 @@ export class Uart16550 implements PortDevice {
 
   private rxCapacity(): number { return this.fifoMode ? FIFO_SIZE : 1; }
 
+  /** holdInput: is the guest ready for the next host character (see the header)? */
+  private guestReady(): boolean {
+    const m = this.mcr;
+    if ((m & MCR_LOOP) || !(m & MCR_RTS) || !(this.ier & IER_ERBFI)) return false;
+    if (this.out2Gates && !(m & MCR_OUT2)) return false;
+    return this.rx.count < (this.fifoMode ? RX_TRIGGER[this.fcr >>> 6] : 1);
+  }
+
   /** Start the next host character on the line if the receiver is free and has room for it. */
   private pumpRx(): void {
     if (this.rxEvent || (this.mcr & MCR_LOOP) || this.hostHead >= this.hostQueue.length) return;
     if (this.rx.count >= this.rxCapacity()) return;
+    if (this.holdInput && !this.guestReady()) return;
     this.rxByte = this.hostQueue[this.hostHead++];
     this.rxDue = this.timer.now() + this.charTimeNs();
     this.rxEvent = this.timer.schedule(this.rxDue, this.rxDone);
@@ -502,6 +529,7 @@ export class Uart16550 implements PortDevice {
   private readonly rxDone = (): void => {
     this.rxEvent = 0;
     if (this.mcr & MCR_LOOP) { this.unreadHost(this.rxByte); return; } // line disconnected meanwhile: resend later
+    if (this.holdInput && !this.guestReady()) { this.unreadHost(this.rxByte); return; } // sent again when ready
     this.receiveChar(this.rxByte);
     this.updateIrq();
     this.pumpRx();
