@@ -89,7 +89,7 @@ export async function runLinuxHeadless(opts: LinuxGuestOptions & { maxInsns?: nu
   const { readFileSync } = await import('node:fs');
   const guest = await prepareLinux(true, kernelPath, new Uint8Array(readFileSync(kernelPath)), opts);
   const bytes: number[] = [];
-  const pc = new PC({ memSize: opts.memSize ?? 128 << 20, serialOut: (b) => { bytes.push(b); }, serialLineSpeedup: LINUX_SERIAL_SPEEDUP });
+  const pc = new PC({ memSize: opts.memSize ?? 128 << 20, serialOut: (b) => { bytes.push(b); }, serialLineSpeedup: LINUX_SERIAL_SPEEDUP, serialHoldInput: true });
   guest.load(pc);
   const max = opts.maxInsns ?? 20e9;
   let reason = 'limit';

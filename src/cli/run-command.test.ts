@@ -116,7 +116,7 @@ test('an image the loader refuses gives one error line and exit status 2', () =>
 test('run --help documents the options and the exit statuses', () => {
   const r = trapeze(['run', '--help']);
   assert.equal(r.status, 0);
-  for (const opt of ['--mem', '--append', '--module', '--max-insns', '--stats', '--wall-clock', 'isa-debug-exit', '124']) {
+  for (const opt of ['--mem', '--append', '--module', '--max-insns', '--stats', '--wall-clock', 'isa-debug-exit', '124', 'reboot -f']) {
     assert.ok(r.stdout.includes(opt), opt);
   }
 });
@@ -158,6 +158,14 @@ test('a triple fault exits with status 4', () => {
     '-- exception vector 0x0d #GP error 0x1a',
     '-- exception vector 0x08 #DF error 0x0',
   ]);
+});
+
+test('a reset request (i8042 command 0xFE, as Linux\'s reboot -f) stops the run with status 6', () => {
+  // mov al,0xfe; out 0x64,al; jmp $
+  const rb = tempFile('reboot.elf', multibootElf([0xB0, 0xFE, 0xE6, 0x64, 0xEB, 0xFE]));
+  const r = trapeze(['run', rb]);
+  assert.equal(r.status, 6);
+  assert.equal(r.stderr, 'trapeze: guest requested a reset through the keyboard controller: stopped (no reboot)\n');
 });
 
 // Echo COM1 input upper-cased (polling LSR both ways) until 'q', then exit with status 85:

@@ -17,7 +17,7 @@ export const DEFAULT_IMAGE = join(import.meta.dirname, '../../guests/images/demo
 
 /** Exit statuses of `trapeze run` (a debug-exit status is always odd). */
 export const EXIT = {
-  /** The guest powered off (HLT with interrupts off), asked for a reset, or the user quit. */
+  /** The guest powered off (HLT with interrupts off: Linux's `poweroff -f`), or the user quit. */
   OK: 0,
   /** Bad options or unreadable / unloadable files. */
   USAGE: 2,
@@ -25,6 +25,12 @@ export const EXIT = {
   TRIPLE_FAULT: 4,
   /** The guest waits for input and standard input has ended. */
   NO_INPUT: 5,
+  /**
+   * The guest asked for a reset (Linux's `reboot -f`: i8042 command 0xFE; port 0x92; the i8042 output
+   * port): the run stops there, as QEMU's -no-reboot, with a status of its own so that a script can tell
+   * a reboot from a power-off.
+   */
+  RESET: 6,
   /** Internal emulator error. */
   INTERNAL: 70,
   /** --max-insns reached (as timeout(1) does). */
@@ -51,19 +57,21 @@ Images: a Multiboot kernel (ELF or a.out kludge), a Linux bzImage (32-bit boot p
 whole command line, --initrd its initrd), or the word "linux": Debian's i386 kernel and busybox fetched by
 \`npm run fetch:linux\`, with an initramfs built from guests/linux/ (an interactive shell; --append
 trapeze.mode=script runs guests/linux/session.sh) and a fast command line that --append adds to. In the
-guest, \`poweroff -f\` ends the run with status 0 (the kernel halts with interrupts off) and \`reboot -f\` too
-(keyboard-controller reset; no reboot).
+guest, \`poweroff -f\` ends the run with status 0 (the kernel halts with interrupts off) and \`reboot -f\`
+with status 6 (keyboard-controller reset: the run stops, no reboot).
 
 Console: the guest's COM1 is this terminal (raw mode: C-a x quits, C-a h lists the other keys), or
-standard input when it is a pipe or a file (read to its end before the guest starts). Bytes written to
-the debug console port 0xE9 also go to standard output.
+standard input when it is a pipe or a file (read to its end before the guest starts). A Linux guest's
+COM1 holds input until the kernel's serial driver takes it, so nothing typed or piped early is lost.
+Bytes written to the debug console port 0xE9 also go to standard output.
 
 Exit status:
   odd N  the guest wrote to isa-debug-exit (port 0xF4): N = (value << 1) | 1, modulo 256
-  0      the guest powered off (HLT with interrupts disabled), requested a reset, or you quit
+  0      the guest powered off (HLT with interrupts disabled), or you quit (C-a x)
   2      bad options, or the image or a module could not be read or loaded
   4      triple fault (the processor shut down)
   5      the guest waits for input and standard input has ended
+  6      the guest requested a reset (e.g. Linux's reboot -f): stopped, no reboot
   124    --max-insns reached
 `;
 
@@ -190,7 +198,9 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   const hostClock = opts.wallClock ? () => Math.round(performance.now() * 1e6) : undefined;
   // Wall-clock mode also starts the RTC at the host's date; otherwise at a fixed date (determinism).
   const rtcStartTime = opts.wallClock ? Math.floor(Date.now() / 1000) : undefined;
-  const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime, serialLineSpeedup: linux ? LINUX_SERIAL_SPEEDUP : undefined });
+  const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime, serialLineSpeedup: linux ? LINUX_SERIAL_SPEEDUP : undefined,
+    // Linux resets COM1's FIFOs and probes it in loopback before its tty opens: hold input until it is ready.
+    serialHoldInput: linux !== null });
   try {
     if (linux) linux.load(pc);
     else loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });
@@ -318,7 +328,7 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
       message = result.detail ? `guest halted with ${result.detail} (powered off)` : 'guest halted with interrupts disabled (powered off)';
       break;
     case 'reset':
-      code = EXIT.OK;
+      code = EXIT.RESET;
       message = `guest requested a reset through the ${result.detail ?? 'reset line'}: stopped (no reboot)`;
       break;
     case 'shutdown':

@@ -61,6 +61,8 @@ export interface PCConfig {
   rtcStartTime?: number;
   /** COM1's line runs this many times faster than its divisor says (uart16550.ts UartOptions.lineSpeedup). */
   serialLineSpeedup?: number;
+  /** COM1 holds host input until the guest is ready for it (uart16550.ts UartOptions.holdInput). Default false. */
+  serialHoldInput?: boolean;
 }
 
 /** Why run() returned. */
@@ -165,7 +167,7 @@ export class PC {
 
     const serialOut = config.serialOut ?? (() => {});
     this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l),
-      lineSpeedup: config.serialLineSpeedup });
+      lineSpeedup: config.serialLineSpeedup, holdInput: config.serialHoldInput });
     this.io.register(COM1_BASE, 8, this.uart);
 
     this.kbc = new I8042({
