@@ -96,4 +96,26 @@ for (const [op, code] of BIN) {
   }
 }
 
+// ---- typical arguments (what libm's exp/log/pow/sin/cos/atan pass), round to nearest mostly ----
+{
+  const rnd64 = (e: number, s = 0) => v80((s << 15) | e, (g.r() | 0x80000000) >>> 0, g.r());
+  for (let k = 0; k < 120; k++) {
+    const cw = cwOf(0x3F, 3, k % 4 === 0 ? g.int(4) : 0);
+    let a = rnd64(0x3FFE - g.int(8), g.int(2));
+    w.add({ name: `f2xm1.t.${hex(a)}`, cw, a, op: 'd9f0', regs: 1 });
+    a = rnd64(0x3FFF + g.int(40) - 20);
+    let b = rnd64(0x3FFF + g.int(10) - 5, g.int(2));
+    w.add({ name: `yl2x.t.${hex(a)}.${hex(b)}`, cw, a, b, op: 'd9f1', regs: 1 });
+    a = rnd64(0x3FFF + g.int(10) - 5, g.int(2));
+    w.add({ name: `sin.t.${hex(a)}`, cw, a, op: 'd9fe', regs: 1 });
+    w.add({ name: `cos.t.${hex(a)}`, cw, a, op: 'd9ff', regs: 1 });
+    w.add({ name: `ptan.t.${hex(a)}`, cw, a, op: 'd9f2', regs: 2 });
+    b = rnd64(0x3FFF + g.int(10) - 5, g.int(2));
+    w.add({ name: `patan.t.${hex(a)}.${hex(b)}`, cw, a, b, op: 'd9f3', regs: 1 });
+    a = rnd64(0x3FFD - g.int(20), g.int(2));
+    if ((a.se & 0x7FFF) === 0x3FFD) a = v80(a.se, (a.hi & 0x95FFFFFF) | 0x80000000, a.lo); // |x| < 1 - √2/2
+    w.add({ name: `yl2xp1.t.${hex(a)}.${hex(b)}`, cw, a, b, op: 'd9f9', regs: 1 });
+  }
+}
+
 w.print();
