@@ -148,10 +148,15 @@ test('QEMU command lines: peers.md options; Multiboot with debug-exit and marker
 test('trapeze command line for Linux, and its --stats count', () => {
   const spec = { window: 'boot' as const, memSize: 128 << 20, boot: 'vmlinux' as const, jit: false,
     linux: { bzImage: '/k/bzImage', initrd: '/t/i.gz', cmdline: LINUX_CMDLINE, marker: LINUX_MARKER } };
-  const all = trapezeLinuxArgs(spec, { linux: true, initrd: true, noJit: true, initramfs: true }).slice(1).join(' ');
-  assert.equal(all, 'run linux --boot vmlinux --append trapeze.mode=marker --stats --initrd /t/i.gz --no-jit');
-  const bare = trapezeLinuxArgs({ ...spec, jit: true }, { linux: true, initrd: false, noJit: true, initramfs: false }).slice(1).join(' ');
-  assert.equal(bare, 'run linux --boot vmlinux --append trapeze.mode=marker --stats');
+  const all = trapezeLinuxArgs(spec, { linux: true, initrd: true, noJit: true, jitEnv: true, initramfs: true });
+  assert.equal(all.args.slice(1).join(' '), 'run linux --boot vmlinux --append trapeze.mode=marker --stats --initrd /t/i.gz --no-jit');
+  assert.deepEqual(all.env, {});
+  const bare = trapezeLinuxArgs({ ...spec, jit: true }, { linux: true, initrd: false, noJit: true, jitEnv: false, initramfs: false });
+  assert.equal(bare.args.slice(1).join(' '), 'run linux --boot vmlinux --append trapeze.mode=marker --stats');
+  const env = trapezeLinuxArgs(spec, { linux: true, initrd: true, noJit: false, jitEnv: true, initramfs: true });
+  assert.deepEqual(env.args.slice(0, 4), ['--import', 'tsx', '--import', join(REPO_ROOT, 'scripts', 'jit-env.ts')]);
+  assert.ok(!env.args.includes('--no-jit'));
+  assert.deepEqual(env.env, { TRAPEZE_JIT: 'off' });
   assert.equal(parseStatsInsns('trapeze: the guest powered off\ninstructions      2,345,678,901\nhost time  1 s\n'), 2_345_678_901);
   assert.equal(parseStatsInsns('nothing'), undefined);
 });

@@ -126,7 +126,7 @@ function rowUnavailable(row: Row, w: WorkloadInstance, ctx: Context): string | u
   if (w.workload.window !== 'boot' || !row.engine.startsWith('trapeze')) return undefined;
   if (!ctx.cli!.linux) return 'not available yet: this tree\'s `trapeze run` has no Linux boot (`run linux --boot bzimage|vmlinux`)';
   // With a translator in the tree, `trapeze run` translates unless told not to.
-  if (row.engine === 'trapeze-interp' && ctx.jit.present && !ctx.cli!.noJit) return 'not available yet: `trapeze run` has no --no-jit to turn the translator off';
+  if (row.engine === 'trapeze-interp' && ctx.jit.present && !ctx.cli!.noJit && !ctx.cli!.jitEnv) return 'not available: `trapeze run` has no --no-jit (nor scripts/jit-env.ts) to turn the translator off';
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 // The Linux workload on trapeze runs the `trapeze` command itself, as a user would:
 //   node bin/trapeze.mjs run linux --boot bzimage|vmlinux --initrd FILE --append trapeze.mode=marker --stats [--no-jit]
-// (the options the command offers are read from its --help: see cliFeatures()). Wall time runs from the
+// (the options the command offers are read from its --help: see cliFeatures(); without --no-jit the
+// translator is switched through the project's TRAPEZE_JIT preload, scripts/jit-env.ts). Wall time runs from the
 // process's spawn to the end of the marker line on its standard output; the guest then powers off
 // (`poweroff -f`: HLT with interrupts off) and the command prints its statistics (--stats) on standard
 // error: the instruction count is taken from there, so it runs to the power-off, a few million instructions
@@ -15,6 +16,7 @@ import { RssSampler } from './rss-sampler.ts';
 import { REPO_ROOT } from '../workloads.ts';
 
 export const TRAPEZE_BIN = join(REPO_ROOT, 'bin', 'trapeze.mjs');
+const JIT_ENV = join(REPO_ROOT, 'scripts', 'jit-env.ts');
 /** How long the guest may take from the marker to its power-off (or as long as it took to the marker). */
 const POWER_OFF_GRACE_MS = 30_000;
 
@@ -26,6 +28,11 @@ export interface CliFeatures {
   initrd: boolean;
   /** `trapeze run --no-jit`. */
   noJit: boolean;
+  /**
+   * scripts/jit-env.ts: the project's preload that sets the translator's default from TRAPEZE_JIT=off|on
+   * before any machine is built. The bench's way to choose when the command has no --no-jit.
+   */
+  jitEnv: boolean;
   /** `trapeze initramfs -o FILE`. */
   initramfs: boolean;
 }
@@ -42,16 +49,22 @@ export function cliFeatures(): CliFeatures {
     linux: /--boot\b/.test(run) && /\bvmlinux\b/.test(run),
     initrd: /--initrd\b/.test(run),
     noJit: /--no-jit\b/.test(run),
+    jitEnv: existsSync(JIT_ENV),
     initramfs: /^\s*initramfs\b/m.test(top),
   };
 }
 
-export function trapezeLinuxArgs(spec: RunSpec, features: CliFeatures): string[] {
+/** Node's arguments and the environment for one Linux run of the `trapeze` command. */
+export function trapezeLinuxArgs(spec: RunSpec, features: CliFeatures): { args: string[]; env: Record<string, string> } {
   const args = [TRAPEZE_BIN, 'run', 'linux', '--boot', spec.boot ?? 'bzimage', '--append', 'trapeze.mode=marker', '--stats'];
   if (features.initrd) args.push('--initrd', spec.linux!.initrd);
   if (spec.maxInsns !== undefined) args.push('--max-insns', String(spec.maxInsns));
-  if (spec.jit === false && features.noJit) args.push('--no-jit');
-  return args;
+  if (spec.jit === false && features.noJit) return { args: [...args, '--no-jit'], env: {} };
+  // Translation chosen through the project's preload (the command itself has no switch).
+  if (spec.jit !== undefined && features.jitEnv) {
+    return { args: ['--import', 'tsx', '--import', JIT_ENV, ...args], env: { TRAPEZE_JIT: spec.jit ? 'on' : 'off' } };
+  }
+  return { args, env: {} };
 }
 
 /** The instruction count from `--stats` ("instructions      1,234,567"). */
@@ -68,7 +81,8 @@ export function runTrapezeLinux(spec: RunSpec, features: CliFeatures, timeoutMs:
     let timedOut = false, noPowerOff = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const t0 = performance.now();
-    const child = spawn(process.execPath, trapezeLinuxArgs(spec, features), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { args, env } = trapezeLinuxArgs(spec, features);
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const rss = new RssSampler(child.pid);
     const marker = spec.linux!.marker;
     const watcher = new LineWatcher((line) => {
