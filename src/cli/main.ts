@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--max-insns <n>', 'stop after this many instructions (e.g. 500M); exit status 124')
     .option('--stats', 'print instructions, MIPS, interrupts and times when the guest stops (to stderr)')
     .option('--wall-clock', 'let guest time follow the host clock and the RTC start at the host date (not deterministic)')
+    .option('--no-jit', 'interpret only: do not translate hot code into JavaScript functions')
     .option('--trace [n]', 'print each instruction (address, bytes, disassembly) before it runs, to stderr; the first n only if given')
     .addHelpText('after', RUN_HELP_EPILOG)
     .action(async (image: string | undefined, opts: RunOptions) => { code = await runCommand(image, opts); });

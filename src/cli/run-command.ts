@@ -44,6 +44,8 @@ export interface RunOptions {
   maxInsns?: string;
   stats?: boolean;
   wallClock?: boolean;
+  /** false (--no-jit): interpret only, no block translation. */
+  jit?: boolean;
   /** true: trace every instruction; a string: how many to trace. */
   trace?: boolean | string;
   /** Linux guests: an initrd file (default for `linux`: the initramfs built from guests/linux). */
@@ -201,6 +203,7 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime, serialLineSpeedup: linux ? LINUX_SERIAL_SPEEDUP : undefined,
     // Linux resets COM1's FIFOs and probes it in loopback before its tty opens: hold input until it is ready.
     serialHoldInput: linux !== null });
+  if (opts.jit === false) pc.cpu.jit = false;
   try {
     if (linux) linux.load(pc);
     else loadMultiboot(pc.mem, pc.cpu, imageBytes, { cmdline: opts.append ?? '', modules, memSize });

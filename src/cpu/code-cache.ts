@@ -10,6 +10,7 @@
 //   decoding it every time is cheaper than the churn.
 
 import type { Insn } from './insn.ts';
+import type { JitBlock } from './jit/block.ts';
 
 /** Invalidations after which a page is no longer cached. */
 const CHURN_LIMIT = 64;
@@ -25,6 +26,8 @@ export class CodeCache {
   /** 1 when the page holds cached instructions (writes must invalidate). */
   readonly codePage: Uint8Array;
   private readonly churn: Uint8Array;
+  /** Translated blocks built from each page's code (jit/): killed when the page is invalidated. */
+  private readonly blocks: (JitBlock[] | undefined)[];
   /** Statistics: instructions decoded into the cache, page invalidations. */
   decoded = 0;
   invalidations = 0;
@@ -34,6 +37,18 @@ export class CodeCache {
     this.churn = new Uint8Array(physPages);
     this.pages = new Array<Insn[] | undefined>(physPages).fill(undefined);
     this.pages16 = new Array<Insn[] | undefined>(physPages).fill(undefined);
+    this.blocks = new Array<JitBlock[] | undefined>(physPages).fill(undefined);
+  }
+
+  /** Record a translated block under every page it was built from (each must hold cached code). */
+  addBlock(b: JitBlock): void {
+    for (const p of b.pages) {
+      let list = this.blocks[p];
+      if (list === undefined) list = this.blocks[p] = [];
+      // Blocks that died through another page stay listed here until this page goes: drop them now and then.
+      if (list.length >= 64) { const live = list.filter((x) => !x.dead); list.length = 0; list.push(...live); }
+      list.push(b);
+    }
   }
 
   /** The slots of a page for code of the given default size, if any instruction of it is cached. */
@@ -65,6 +80,11 @@ export class CodeCache {
     this.pages[page] = undefined;
     this.pages16[page] = undefined;
     this.codePage[page] = 0;
+    const list = this.blocks[page];
+    if (list !== undefined) {
+      this.blocks[page] = undefined;
+      for (const b of list) b.kill();
+    }
     if (this.churn[page] < 255) this.churn[page]++;
     this.invalidations++;
   }

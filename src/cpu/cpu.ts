@@ -11,6 +11,8 @@ import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
 import { CodeCache } from './code-cache.ts';
 import { fastKind, interpret } from './interp.ts';
+import { runJit } from './jit/dispatch.ts';
+import { jitConfig } from './jit/jit-config.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
   GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
@@ -59,6 +61,12 @@ const TLB_TRACK_MAX = 8192;
 export const ATTN_IRQ = 1, ATTN_SHADOW = 2, ATTN_TRAP = 4, ATTN_STOP = 8;
 /** RF was loaded as 1 (IRET, task switch): cleared once the next instruction completes (SDM vol. 3A §2.3). */
 export const ATTN_RF = 16, ATTN_RF2 = 32;
+/**
+ * Something translated code assumes may have changed: a segment register or the CPL, the TLB, or cached
+ * code was written. Translated blocks leave at the next instruction boundary (jit/); afterInstruction
+ * clears it.
+ */
+export const ATTN_CODE = 64;
 /** DR6 bits: B0-B3 (breakpoint hits), BS (single step), BT (task switch). */
 const DR6_B0_3 = 0xF, DR6_BS = 0x4000, DR6_BT = 0x8000;
 
@@ -192,6 +200,8 @@ export class CPU {
   fetchSlots: (Insn | undefined)[] = NO_SLOTS;
   /** The interpreter's inline forms (interp.ts) are used; tests turn them off to compare with the handlers. */
   inlineForms = true;
+  /** Hot code is translated into JavaScript functions (jit/); default from jit/jit-config.ts. */
+  jit = jitConfig.enabled;
 
   // ---- the outside world ----
   readonly io: IoBus;
@@ -262,6 +272,7 @@ export class CPU {
     this.dr.fill(0); this.dr[6] = 0xFFFF0FF0 | 0; this.dr[7] = 0x400;
     this.sysenterCs = 0; this.sysenterEsp = 0; this.sysenterEip = 0;
     this.halted = false; this.shutdown = false; this.shadow = 0; this.shadowedBoundary = false; this.ssShadow = false; this.pendingDebug = 0; this.tfAtStart = false;
+    this.attention &= ATTN_IRQ | ATTN_STOP; // no shadow, trap or RF bookkeeping survives RESET
     this.cpl = 0;
     this.a20Mask = -1;
     this.fpu.reset();
@@ -287,11 +298,13 @@ export class CPU {
     this.rmask = this.cpl === 3 ? TLB_UR : TLB_SR;
     this.wmask = this.cpl === 3 ? TLB_UW : TLB_SW;
     this.fetchSlots = NO_SLOTS;
+    this.attention |= ATTN_CODE;
   }
 
   /** Derive the fast limit/permission view of one segment register from its descriptor cache. */
   segChanged(s: number): void {
     this.deriveLimits(s);
+    this.attention |= ATTN_CODE;
     const bit = 1 << s;
     if (this.segLo[s] === 0 && this.segRHi[s] === 0xFFFFFFFF) this.wideR |= bit; else this.wideR &= ~bit;
     if (this.segLo[s] === 0 && this.segWHi[s] === 0xFFFFFFFF) this.wideW |= bit; else this.wideW &= ~bit;
@@ -380,8 +393,8 @@ export class CPU {
     if (this.shutdown) return Stop.Shutdown;
     for (;;) {
       try {
-        // The loop itself (fetch, execute, retire, events) is interp.ts.
-        return interpret(this, end);
+        // The loop itself (fetch, execute, retire, events) is interp.ts; with translation, jit/dispatch.ts.
+        return this.jit === true ? runJit(this, end) : interpret(this, end);
       } catch (e) {
         if (e !== FAULT) throw e;
         this.icount++;
@@ -440,12 +453,13 @@ export class CPU {
   physicalChanged(addr: number, length: number): void {
     const first = addr >>> 12, last = (addr + Math.max(length, 1) - 1) >>> 12;
     this.fetchSlots = NO_SLOTS;
+    this.attention |= ATTN_CODE;
     if (last - first > 256) { this.codeCache.clear(); this.flushTlb(true); return; }
     for (let p = first; p <= last; p++) if (this.codeCache.codePage[p]) this.codeWritten(p);
   }
 
   /** Remove direct-write permission from every TLB entry that maps physical page `pp`. */
-  private protectCodePage(pp: number): void {
+  protectCodePage(pp: number): void {
     const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
     for (let k = 0; k < n; k++) {
       const p = this.tlbPages[k];
@@ -458,6 +472,7 @@ export class CPU {
   private codeWritten(pp: number): void {
     this.codeCache.invalidate(pp);
     this.fetchSlots = NO_SLOTS;
+    this.attention |= ATTN_CODE;
     const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
     for (let k = 0; k < n; k++) {
       const p = this.tlbPages[k];
@@ -503,6 +518,7 @@ export class CPU {
   afterInstruction(): boolean {
     if (this.shutdown) return false;
     const a = this.attention;
+    this.attention &= ~ATTN_CODE;
     if (a & (ATTN_RF | ATTN_RF2)) {
       // RF loaded by IRET or a task switch lasts for one instruction (SDM vol. 3B §17.3.1.1).
       if (a & ATTN_RF2) { this.flags &= ~RF; this.attention &= ~ATTN_RF2; }
@@ -1024,6 +1040,7 @@ export class CPU {
   /** Flush the TLB: everything, or all but global entries (CR3 load with CR4.PGE, SDM vol. 3A §4.10.4). */
   flushTlb(all: boolean): void {
     this.fetchSlots = NO_SLOTS;
+    this.attention |= ATTN_CODE;
     if (all || this.tlbCount === 0) {
       if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
       else for (let k = 0; k < this.tlbCount; k++) this.tlb[this.tlbPages[k]] = 0;
@@ -1047,6 +1064,7 @@ export class CPU {
    */
   invalidatePage(lin: number): void {
     this.fetchSlots = NO_SLOTS;
+    this.attention |= ATTN_CODE;
     this.tlb[lin >>> 12] = 0;
     const region = lin >>> 22;
     if (this.tlbLarge[region]) {

@@ -2,6 +2,7 @@
 // arrays of them. Fields are plain numbers so an Insn can be cloned, compared and serialized.
 
 import type { CPU } from './cpu.ts';
+import type { JitBlock } from './jit/block.ts';
 
 export type Handler = (cpu: CPU, i: Insn) => void;
 
@@ -38,6 +39,9 @@ export class Insn {
   exec: Handler = noop;
   /** The interpreter's inline form of this instruction (interp.ts K; 0: call exec). Set with the decode. */
   fast = 0;
+  /** Translated code starting at this (cached) instruction (jit/block.ts), and how often a block began here. */
+  block: JitBlock | null = null;
+  hits = 0;
 
   copyFrom(o: Insn): this {
     this.op = o.op; this.code32 = o.code32; this.reg = o.reg; this.mod = o.mod; this.rm = o.rm; this.len = o.len; this.o32 = o.o32;

@@ -24,9 +24,22 @@ const enum C {
   /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC. */
   LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2,
   ESP = 4, EBP = 5, CS = 1, SS = 2, GP = 13,
-  /** cpu.ts Stop.Limit, Stop.Halt, Stop.Shutdown. */
-  STOP_LIMIT = 0, STOP_HALT = 1, STOP_SHUTDOWN = 2,
+  /** cpu.ts Stop.Limit, Stop.Halt, Stop.Shutdown; STOP_BLOCK: see interpret's blockStarts. */
+  STOP_LIMIT = 0, STOP_HALT = 1, STOP_SHUTDOWN = 2, STOP_BLOCK = 4,
 }
+
+/** interpret()'s result when it stopped at a block start (blockStarts; never returned by cpu.run). */
+export const STOP_BLOCK = 4;
+
+/**
+ * Opcodes that may transfer control (JMP, Jcc, CALL, RET, LOOP/JCXZ, INT, IRET, far forms, SYSENTER /
+ * SYSEXIT, the FF group) or halt: where a translated block ends. The instruction after one is a block start
+ * (interpret's blockStarts).
+ */
+export const BRANCH_OPS = new Uint8Array(0x200);
+for (const op of [0x9A, 0xC2, 0xC3, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF, 0xE0, 0xE1, 0xE2, 0xE3, 0xE8, 0xE9, 0xEA, 0xEB,
+  0xF4, 0xFF, 0x134, 0x135]) BRANCH_OPS[op] = 1;
+for (let cc = 0; cc < 16; cc++) { BRANCH_OPS[0x70 + cc] = 1; BRANCH_OPS[0x180 + cc] = 1; }
 
 /** Inline forms (insn.fast). 0: call the handler. All are 32-bit operand size unless they say otherwise. */
 export const enum K {
@@ -147,9 +160,13 @@ export function fastKind(i: Insn): K {
 /**
  * Run until icount reaches `end`, a stop is requested, or the CPU halts. Returns the Stop reason; a guest
  * fault escapes as the FAULT exception (CPU.run delivers it and calls this again).
+ * With `blockStarts` (the translator's dispatcher, jit/dispatch.ts), count the entries of instructions
+ * reached by a control transfer (Insn.hits) and return STOP_BLOCK, before executing it, at one that starts
+ * a translated block or has been reached blockStarts times (the first instruction always runs).
  */
-export function interpret(cpu: CPU, end: number): number {
+export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
   const r32 = cpu.r32;
+  let branched = false;
   while (cpu.icount < end) {
     // (Booleans are tested with === true: V8's generic truthiness test of a field is much longer.)
     if (cpu.halted === true) {
@@ -162,6 +179,10 @@ export function interpret(cpu: CPU, end: number): number {
     const d = (ip - cpu.fetchEip) | 0;
     let i = (d & -4096) === 0 ? cpu.fetchSlots[d] : undefined;
     if (i === undefined) i = cpu.fetchInsn();
+    if (branched === true) {
+      branched = false;
+      if (i.block !== null || ++i.hits >= blockStarts) return C.STOP_BLOCK;
+    }
     cpu.nip = (ip + i.len) & cpu.ipMask;
     switch (i.fast) {
       case K.Call: i.exec(cpu, i); break;
@@ -508,6 +529,7 @@ export function interpret(cpu: CPU, end: number): number {
     cpu.ip = cpu.nip;
     cpu.icount++;
     if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
+    if (blockStarts !== 0 && BRANCH_OPS[i.op] === 1) branched = true;
   }
   return C.STOP_LIMIT;
 }

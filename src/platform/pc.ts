@@ -63,6 +63,8 @@ export interface PCConfig {
   serialLineSpeedup?: number;
   /** COM1 holds host input until the guest is ready for it (uart16550.ts UartOptions.holdInput). Default false. */
   serialHoldInput?: boolean;
+  /** Translate hot code into JavaScript (cpu.jit); default: src/cpu/jit/jit-config.ts (TRAPEZE_JIT). */
+  jit?: boolean;
 }
 
 /** Why run() returned. */
@@ -146,6 +148,7 @@ export class PC {
     this.mem.markRom(0xC0000, 0x40000);
     this.io = new IoBus();
     this.cpu = new CPU(this.mem, this.io);
+    if (config.jit !== undefined) this.cpu.jit = config.jit;
     this.hostClock = config.hostClock ?? null;
     if (this.hostClock) this.hostStart = this.hostClock();
 

@@ -1,0 +1,764 @@
+// JavaScript source for a trace (trace.ts). Each instruction with an inline form in the interpreter
+// (interp.ts K.*) is written out with its operands folded in (register numbers, displacements,
+// immediates, EIPs); every other instruction calls its handler from the opcode table.
+//
+// What the generated function keeps where:
+// - Guest registers the block uses live in locals r0..r7, loaded on entry; the flags state (cpu.flags
+//   and the lazy record lazyMask/lazyOp/lazyA/lazyB/lazyRes/lazyTop) in locals fl fm fo fa fb fr ft.
+//   Where the operation and size of the last flag-setting instruction are known here (a register ALU
+//   operation earlier in the block), conditions are evaluated from its operands directly (CMP + JB is an
+//   unsigned compare) and the stores of an instruction whose flags nobody reads disappear.
+// - The CPU's copies are written back (WB) at every exit, before every handler call, and before any call
+//   that can fault or reach a device (the slow path of a memory access, a #GP): there the CPU also gets
+//   the EIP of the instruction and the exact instruction count, so a fault leaves exactly the state the
+//   interpreter leaves. Those write-backs sit in the slow branches only; the fast path of a memory access
+//   (TLB entry with the access bit for this CPL: plain RAM, cpu.ts) is a typed-array access.
+// - After anything that leaves the generated code (a handler, a slow memory access) the block looks at
+//   cpu.attention and leaves at the end of that instruction when it is set (dispatch.ts).
+// The function refuses to run (returns -1) unless the CPU is in the mode it was written for: the
+// segments it accesses inline admit every offset (cpu.wideR / wideW, the interpreter's inline test) with
+// bases aligned to 4, SS.B = 1 when it uses the stack inline, a CS limit covering every instruction and
+// static branch target, and the TLB mapping its other pages where they were.
+
+import type { Insn } from '../insn.ts';
+import { K } from '../interp.ts';
+import { Flow, type Step, type Trace } from './trace.ts';
+
+/** Flag-state locals and the CPU fields they mirror. */
+const FLAG_LOCALS: [string, string][] = [
+  ['fl', 'flags'], ['fm', 'lazyMask'], ['fo', 'lazyOp'], ['fa', 'lazyA'], ['fb', 'lazyB'], ['fr', 'lazyRes'], ['ft', 'lazyTop'],
+];
+const FLAG_FIELD: Record<string, string> = Object.fromEntries(FLAG_LOCALS);
+const F_FL = 1, F_FM = 2, F_FO = 4, F_FA = 8, F_FB = 16, F_FR = 32, F_FT = 64;
+
+const enum C {
+  CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800, ARITH = 0x8D5,
+  ADD = 0, SUB = 1, LOGIC = 2, SS = 2,
+}
+
+/** The CPU mode a block is written for (read when translating). */
+export interface GenMode {
+  wideR: number;
+  wideW: number;
+  stack32: boolean;
+}
+
+/** Bits of the generated function's environment, collected while writing it. */
+interface Needs {
+  /** Registers read or written (loaded on entry) and written (written back). */
+  regs: number;
+  regsW: number;
+  /** Flag locals used at all (all are loaded on entry) and written (written back). */
+  flags: boolean;
+  flagsW: number;
+  /** Segments accessed inline for reads / writes (their bases are loaded and checked on entry). */
+  segR: number;
+  segW: number;
+  stack: boolean;
+  /** Handler calls: step indexes whose Insn the closure keeps. */
+  calls: Set<number>;
+}
+
+function emptyNeeds(): Needs {
+  return { regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false, calls: new Set() };
+}
+
+const ALU_OPS = ['+', '|', '&', '-', '^', '-'];
+
+class Writer {
+  out: string[] = [];
+  /** Collected by this pass. */
+  readonly need = emptyNeeds();
+  /** What is known about the flags at the current point: lazyMask, lazyOp, lazyTop (null: not known). */
+  cm: number | null = null;
+  co: number | null = null;
+  ct: number | null = null;
+  /** Index of the current step in the pass, and its step. */
+  k = 0;
+  s!: Step;
+  /** A slow path of the current step may have set sx (leave after the step). */
+  slow = false;
+  /**
+   * After a handler call the CPU holds the state and the locals are stale until reloaded (an inline step
+   * or a loop back edge reloads them); dirtyR / dirtyF: locals changed since the CPU last had them.
+   */
+  inCpu = false;
+  dirtyR = 0;
+  dirtyF = 0;
+  private tmp = 0;
+
+  /**
+   * A block that does not loop is written compact: registers and flags stay in the CPU (r32, lazy fields:
+   * nothing to load on entry or write back), memory accesses go through the helpers of mem.ts. V8's
+   * compile time and the machine code grow with the source, and such a block runs a few instructions per
+   * entry. A loop keeps registers and flags in locals and has the TLB fast path written out: it runs many
+   * times per compile.
+   */
+  readonly compact: boolean;
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly mode: GenMode,
+    /** The previous pass's needs (decides write-backs and reloads); null in the first pass. */
+    private readonly final: Needs | null,
+  ) {
+    this.compact = !trace.loop;
+  }
+
+  t(prefix: string): string { return `${prefix}_${this.tmp++}`; }
+  emit(line: string): void { this.out.push(line); }
+
+  // ---- registers ----
+  R(n: number): string { this.need.regs |= 1 << n; return `r${n}`; }
+  setR(n: number, expr: string): void {
+    this.need.regs |= 1 << n; this.need.regsW |= 1 << n; this.dirtyR |= 1 << n;
+    this.emit(`r${n} = ${expr};`);
+  }
+  R8(n: number): string { return n < 4 ? `(${this.R(n)} & 255)` : `((${this.R(n - 4)} >> 8) & 255)`; }
+  setR8(n: number, expr: string): void {
+    if (n < 4) this.setR(n, `(r${n} & -256) | ((${expr}) & 255)`);
+    else this.setR(n - 4, `(r${n - 4} & -65281) | (((${expr}) & 255) << 8)`);
+  }
+  R16(n: number): string { return `(${this.R(n)} & 65535)`; }
+
+  // ---- flags ----
+  useFlags(): void { this.need.flags = true; }
+  /** Set the lazy record (cpu.setLazy / setLogic as the interpreter's inline forms store it). */
+  lazy(op: number, a: string | null, b: string | null, r: string, top: number, mask = C.ARITH): void {
+    this.useFlags();
+    if (op !== C.LOGIC) { this.emit(`fa = ${a}; fb = ${b};`); this.fw(F_FA | F_FB); }
+    this.emit(`fr = ${r}; fo = ${op}; ft = ${top}; fm = ${mask};`);
+    this.fw(F_FR | F_FO | F_FT | F_FM);
+    this.cm = mask; this.co = op; this.ct = top;
+  }
+  forget(): void { this.cm = null; this.co = null; this.ct = null; }
+  /** Flag locals written (write-back set, dirty). */
+  fw(bits: number): void { this.need.flagsW |= bits; this.dirtyF |= bits; }
+
+  cf(): string {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) {
+      return '((fm & 1) === 0 ? (fl & 1) !== 0 : (fo === 0 ? (((fa & fb) | ((fa | fb) & ~fr)) >>> ft) & 1 : fo === 1 ? (((~fa & fb) | (~(fa ^ fb) & fr)) >>> ft) & 1 : 0) !== 0)';
+    }
+    if ((cm & C.CF) === 0) return '((fl & 1) !== 0)';
+    // The record was stored by an inline ADD/SUB here (no carry in): CF is the unsigned wrap.
+    if (co === C.ADD) return ct === 31 ? '((fr >>> 0) < (fa >>> 0))' : `(((((fa & fb) | ((fa | fb) & ~fr)) >>> ${ct}) & 1) !== 0)`;
+    if (co === C.SUB) return ct === 31 ? '((fa >>> 0) < (fb >>> 0))' : `(((((~fa & fb) | (~(fa ^ fb) & fr)) >>> ${ct}) & 1) !== 0)`;
+    return 'false';
+  }
+  /** CF as 0/1 (for folding into fl). */
+  cfBit(): string {
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) {
+      return '(fo === 0 ? (((fa & fb) | ((fa | fb) & ~fr)) >>> ft) & 1 : fo === 1 ? (((~fa & fb) | (~(fa ^ fb) & fr)) >>> ft) & 1 : 0)';
+    }
+    if (co === C.ADD) return ct === 31 ? '((fr >>> 0) < (fa >>> 0) ? 1 : 0)' : `((((fa & fb) | ((fa | fb) & ~fr)) >>> ${ct}) & 1)`;
+    if (co === C.SUB) return ct === 31 ? '((fa >>> 0) < (fb >>> 0) ? 1 : 0)' : `((((~fa & fb) | (~(fa ^ fb) & fr)) >>> ${ct}) & 1)`;
+    return '0';
+  }
+  zf(): string {
+    this.useFlags();
+    const { cm, ct } = this;
+    if (cm === null || ct === null) return '((fm & 64) !== 0 ? ((fr << (31 - ft)) | 0) === 0 : (fl & 64) !== 0)';
+    if ((cm & C.ZF) === 0) return '((fl & 64) !== 0)';
+    return ct === 31 ? '(fr === 0)' : `(((fr << ${31 - ct}) | 0) === 0)`;
+  }
+  sf(): string {
+    this.useFlags();
+    const { cm, ct } = this;
+    if (cm === null || ct === null) return '((fm & 128) !== 0 ? ((fr >>> ft) & 1) !== 0 : (fl & 128) !== 0)';
+    if ((cm & C.SF) === 0) return '((fl & 128) !== 0)';
+    return ct === 31 ? '(fr < 0)' : `(((fr >>> ${ct}) & 1) !== 0)`;
+  }
+  of(): string {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) {
+      return '((fm & 2048) === 0 ? (fl & 2048) !== 0 : (fo === 0 ? (((fa ^ fr) & (fb ^ fr)) >>> ft) & 1 : fo === 1 ? (((fa ^ fb) & (fa ^ fr)) >>> ft) & 1 : 0) !== 0)';
+    }
+    if ((cm & C.OF) === 0) return '((fl & 2048) !== 0)';
+    if (co === C.ADD) return ct === 31 ? '(((fa ^ fr) & (fb ^ fr)) < 0)' : `(((((fa ^ fr) & (fb ^ fr)) >>> ${ct}) & 1) !== 0)`;
+    if (co === C.SUB) return ct === 31 ? '(((fa ^ fb) & (fa ^ fr)) < 0)' : `(((((fa ^ fb) & (fa ^ fr)) >>> ${ct}) & 1) !== 0)`;
+    return 'false';
+  }
+  pf(): string {
+    this.useFlags();
+    const { cm } = this;
+    if (cm === null) return '((fm & 4) !== 0 ? P[fr & 255] !== 0 : (fl & 4) !== 0)';
+    if ((cm & C.PF) === 0) return '((fl & 4) !== 0)';
+    return '(P[fr & 255] !== 0)';
+  }
+
+  /** Condition code cc (Jcc/SETcc/CMOVcc low nibble) as cpu.cond evaluates it (SDM vol. 2 Appendix B.1.4.7). */
+  cond(cc: number): string {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    let e: string | null = null;
+    const c = cc >> 1;
+    if (cm === C.ARITH && co === C.SUB && ct === 31) {
+      // CMP/SUB a, b: the conditions are comparisons of a and b.
+      e = c === 1 ? '((fa >>> 0) < (fb >>> 0))' : c === 2 ? '(fa === fb)' : c === 3 ? '((fa >>> 0) <= (fb >>> 0))'
+        : c === 6 ? '(fa < fb)' : c === 7 ? '(fa <= fb)' : null;
+    } else if (cm === C.ARITH && co === C.SUB && ct === 7) {
+      // 8-bit CMP of zero-extended bytes.
+      e = c === 1 ? '(fa < fb)' : c === 2 ? '(fa === fb)' : c === 3 ? '(fa <= fb)'
+        : c === 6 ? '((fa << 24) < (fb << 24))' : c === 7 ? '((fa << 24) <= (fb << 24))' : null;
+    } else if (cm === C.ARITH && co === C.LOGIC && ct === 31) {
+      // Logical operations clear CF and OF.
+      e = c === 0 || c === 1 ? 'false' : c === 3 ? '(fr === 0)' : c === 6 ? '(fr < 0)' : c === 7 ? '(fr <= 0)' : null;
+    }
+    if (e === null) {
+      switch (c) {
+        case 0: e = this.of(); break;
+        case 1: e = this.cf(); break;
+        case 2: e = this.zf(); break;
+        case 3: e = `(${this.cf()} || ${this.zf()})`; break;
+        case 4: e = this.sf(); break;
+        case 5: e = this.pf(); break;
+        case 6: e = `(${this.sf()} !== ${this.of()})`; break;
+        default: e = `(${this.zf()} || ${this.sf()} !== ${this.of()})`; break;
+      }
+    }
+    return (cc & 1) !== 0 ? `!${e}` : e;
+  }
+
+  // ---- state write-back, exits ----
+  /** Count of instructions retired before the current step plus d (a JS expression). */
+  cnt(d: number): string { return this.trace.loop ? `n + ${this.k + d}` : `${this.k + d}`; }
+  /** Write back every local the block changes (exits, faults). */
+  wb(): string { return this.wbOf(-1, -1); }
+  /** Write back the locals changed since the CPU last had them, and mark them clean. */
+  wbDirty(): string {
+    const s = this.wbOf(this.dirtyR, this.dirtyF);
+    this.dirtyR = 0; this.dirtyF = 0;
+    return s;
+  }
+  private wbOf(regs: number, flags: number): string {
+    const f = this.final;
+    if (f === null || this.compact) return '';
+    let s = '';
+    for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) s += `r32[${n}] = r${n}; `;
+    FLAG_LOCALS.forEach(([l, field], x) => { if (f.flagsW & flags & (1 << x)) s += `cpu.${field} = ${l}; `; });
+    return s;
+  }
+  reload(): string {
+    const f = this.final;
+    if (f === null || this.compact) return '';
+    let s = '';
+    for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) s += `r${n} = r32[${n}]; `;
+    if (f.flags) for (const [l, field] of FLAG_LOCALS) s += `${l} = cpu.${field}; `;
+    return s;
+  }
+  /**
+   * Before a call that may fault: which instruction this is (the catch handler writes the state back
+   * with its EIP and count when the call throws).
+   */
+  sync(): string { return `k = ${this.k};`; }
+  /** Leave the block after d instructions of this step, at `ip`: through the common epilogue. */
+  exit(d: number, ip: string): string {
+    if (this.inCpu || this.compact) return `{ cpu.ip = ${ip}; cpu.icount = ic0 + ${this.cnt(d)}; return ${this.cnt(d)}; }`;
+    return `{ xip = ${ip}; xn = ${this.cnt(d)}; break out; }`;
+  }
+  /** Locals valid again after handler calls. */
+  fresh(): void {
+    if (!this.inCpu) return;
+    this.emit(this.reload());
+    this.inCpu = false;
+  }
+  /** The slow path of a memory access or a handler fallback: leave after this step if attention is set. */
+  att(): string { this.slow = true; return 'if (cpu.attention !== 0) sx = 1;'; }
+
+  // ---- memory ----
+  ea(i: Insn): string {
+    const parts: string[] = [];
+    if (i.base >= 0) parts.push(this.R(i.base));
+    if (i.index >= 0) parts.push(i.scale ? `(${this.R(i.index)} << ${i.scale})` : this.R(i.index));
+    if (i.disp !== 0 || parts.length === 0) parts.unshift(String(i.disp));
+    return parts.length === 1 && i.disp === 0 ? parts[0] : `(${parts.join(' + ')}) | 0`;
+  }
+  private wideR(s: number): boolean { return ((this.mode.wideR >> s) & 1) !== 0; }
+  private wideW(s: number): boolean { return ((this.mode.wideW >> s) & 1) !== 0; }
+
+  /** Read `size` bytes at s:off into a fresh local; returns its name. */
+  read(size: 1 | 2 | 4, s: number, off: string): string {
+    const o = this.t('o'), v = this.t('v');
+    if (this.compact) {
+      this.slow = true;
+      this.emit(`${this.sync()} const ${v} = rd${size * 8}(cpu, ${s}, ${off});`);
+      return v;
+    }
+    this.emit(`const ${o} = ${off}; let ${v};`);
+    const slowCall = `{ ${this.sync()} ${v} = cpu.read${size * 8}(${s}, ${o}); ${this.att()} }`;
+    if (!this.wideR(s)) { this.emit(slowCall); return v; }
+    this.need.segR |= 1 << s;
+    const l = this.t('l'), e = this.t('e');
+    this.emit(`const ${l} = (b${s} + ${o}) | 0, ${e} = tlb[${l} >>> 12];`);
+    const idx = `(${e} & -4096) | (${l} & 4095)`;
+    if (size === 4) this.emit(`if ((${e} & RM) !== 0 && (${l} & 3) === 0) ${v} = m32[(${idx}) >>> 2]; else ${slowCall}`);
+    else if (size === 2) this.emit(`if ((${e} & RM) !== 0 && (${l} & 1) === 0) ${v} = m16[(${idx}) >>> 1]; else ${slowCall}`);
+    else this.emit(`if ((${e} & RM) !== 0) ${v} = m8[(${idx}) >>> 0]; else ${slowCall}`);
+    return v;
+  }
+
+  write(size: 1 | 4, s: number, off: string, val: string): void {
+    const o = this.t('o');
+    if (this.compact) {
+      this.slow = true;
+      this.emit(`${this.sync()} wr${size * 8}(cpu, ${s}, ${off}, ${val});`);
+      return;
+    }
+    this.emit(`const ${o} = ${off};`);
+    const slowCall = `{ ${this.sync()} cpu.write${size * 8}(${s}, ${o}, ${val}); ${this.att()} }`;
+    if (!this.wideW(s)) { this.emit(slowCall); return; }
+    this.need.segW |= 1 << s;
+    const l = this.t('l'), e = this.t('e');
+    this.emit(`const ${l} = (b${s} + ${o}) | 0, ${e} = tlb[${l} >>> 12];`);
+    const idx = `(${e} & -4096) | (${l} & 4095)`;
+    if (size === 4) this.emit(`if ((${e} & WM) !== 0 && (${l} & 3) === 0) m32[(${idx}) >>> 2] = ${val}; else ${slowCall}`);
+    else this.emit(`if ((${e} & WM) !== 0) m8[(${idx}) >>> 0] = ${val}; else ${slowCall}`);
+  }
+
+  /**
+   * Read-modify-write of a dword at s:off: `body(a)` gets the old value's local and returns the new
+   * value's. Where the interpreter's rmwSlot finds a direct slot (the TLB grants the write) the dword is
+   * read and written in place; else through cpu.rmw32 (all checks, may fault, nothing changed yet) and
+   * cpu.commit32, which is what the handler does.
+   */
+  rmw(s: number, off: string, body: (a: string) => string): void {
+    const o = this.t('o'), a = this.t('a'), p = this.t('p');
+    this.emit(`const ${o} = ${off}; let ${a}, ${p} = -1;`);
+    const slowRead = `{ ${this.sync()} ${a} = cpu.rmw32(${s}, ${o}); }`;
+    if (this.compact) this.emit(`${p} = rmwSlot(cpu, ${s}, ${o}); if (${p} >= 0) ${a} = m32[${p}]; else ${slowRead}`);
+    else if (!this.wideW(s)) this.emit(slowRead);
+    else {
+      this.need.segW |= 1 << s;
+      const l = this.t('l'), e = this.t('e');
+      this.emit(`const ${l} = (b${s} + ${o}) | 0, ${e} = tlb[${l} >>> 12];`);
+      this.emit(`if ((${e} & WM) !== 0 && (${l} & 3) === 0) { ${p} = ((${e} & -4096) | (${l} & 4095)) >>> 2; ${a} = m32[${p}]; } else ${slowRead}`);
+    }
+    const r = body(a);
+    this.emit(`if (${p} >= 0) m32[${p}] = ${r}; else { cpu.commit32(${r}); ${this.att()} }`);
+    if (this.compact) this.slow = true;
+  }
+
+  handlerRef(): string { this.need.calls.add(this.k); return `x${this.k}`; }
+
+  // ---- stack (SS.B = 1, SS admits every offset: checked on entry) ----
+  push(val: string): void {
+    this.need.stack = true;
+    const sp = this.t('s');
+    this.emit(`const ${sp} = (${this.R(4)} - 4) | 0;`);
+    this.write(4, C.SS, sp, val);
+    this.setR(4, sp);
+  }
+  pop(): string {
+    this.need.stack = true;
+    const sp = this.t('s');
+    this.emit(`const ${sp} = ${this.R(4)};`);
+    const v = this.read(4, C.SS, sp);
+    this.setR(4, `(${sp} + 4) | 0`);
+    return v;
+  }
+
+  /** Branch target check of a dynamic target (go32): #GP(0) beyond the CS limit. */
+  checkTarget(t: string): void {
+    this.emit(`if ((${t} >>> 0) > csLim) { ${this.sync()} cpu.fault(13, 0); }`);
+  }
+
+  // =====================================================================================================
+
+  /** The whole function body. */
+  body(): string {
+    const tr = this.trace;
+    this.out = [];
+    this.emit('out: {');
+    if (tr.loop) this.emit('for (;;) {');
+    // (At the loop head the locals hold everything, possibly changed on the way round.)
+    this.inCpu = false; this.dirtyR = tr.loop ? -1 : 0; this.dirtyF = tr.loop ? -1 : 0;
+    for (let k = 0; k < tr.steps.length; k++) {
+      this.k = k;
+      this.s = tr.steps[k];
+      this.slow = false;
+      this.emit(`// ${k}: ${this.s.eip >>> 0} op ${this.s.i.op.toString(16)} kind ${this.s.i.fast}`);
+      this.emit('{');
+      const after = this.step(this.s);
+      if (this.slow && after !== null) this.emit(`if (${this.compact ? 'cpu.attention' : 'sx'} !== 0) ${this.exit(1, after)}`);
+      this.emit('}');
+    }
+    const last = tr.steps[tr.steps.length - 1];
+    if (tr.loop) {
+      // Back to the start: one more pass only if it fits in the budget.
+      const len = tr.steps.length;
+      this.fresh();
+      this.emit(`n = n + ${len}; if (n + ${len} > budget) { xip = ${tr.start}; xn = n; break out; }`);
+      this.emit('}');
+    } else if (last.flow !== Flow.Exit) {
+      this.k = tr.steps.length - 1;
+      this.emit(this.exit(1, String(tr.tail)));
+    }
+    this.emit('}');
+    const text = this.out.join('\n');
+    if (!this.compact) return text;
+    // Compact: the locals are the CPU's fields.
+    return text.replace(/\br([0-7])\b/g, 'r32[$1]').replace(/\b(fl|fm|fo|fa|fb|fr|ft)\b/g, (l) => `cpu.${FLAG_FIELD[l]}`);
+  }
+
+  /**
+   * One instruction. Returns the JS expression of where execution goes on after it (for a leave forced by
+   * a slow path), or null when the step always leaves by itself.
+   */
+  private step(s: Step): string | null {
+    const i = s.i;
+    if (!inlineable(i, this.mode)) return this.call(s);
+    this.fresh();
+    const k = i.fast;
+    const next = String(s.next);
+    // ALU families: r/m ← r/m op reg, reg ← reg op r/m, r/m ← r/m op imm, and the memory forms.
+    if (k >= K.AddRM && k <= K.CmpI) {
+      const fam = Math.floor((k - K.AddRM) / 6), op = (k - K.AddRM) % 6;
+      const dst = fam === 1 ? i.reg : i.rm;
+      const a = this.R(dst), b = fam === 0 ? this.R(i.reg) : fam === 1 ? this.R(i.rm) : String(i.imm);
+      this.alu(op, a, b, op === 5 ? -1 : dst);
+      return next;
+    }
+    if (k >= K.AddLd && k <= K.CmpLd) {
+      const op = k - K.AddLd;
+      const b = this.read(4, i.seg, this.ea(i));
+      this.alu(op, this.R(i.reg), b, op === 5 ? -1 : i.reg);
+      return next;
+    }
+    if (k === K.CmpSt || k === K.CmpMI) {
+      const a = this.read(4, i.seg, this.ea(i));
+      this.alu(5, a, k === K.CmpSt ? this.R(i.reg) : String(i.imm), -1);
+      return next;
+    }
+    if ((k >= K.AddSt && k <= K.XorSt) || (k >= K.AddMI && k <= K.XorMI)) {
+      const op = k >= K.AddMI ? k - K.AddMI : k - K.AddSt;
+      const b = k >= K.AddMI ? String(i.imm) : this.R(i.reg);
+      this.useFlags();
+      const m = ALU_OPS[op];
+      this.rmw(i.seg, this.ea(i), (a) => {
+        const r = this.t('r');
+        if (op === 0 || op === 3) this.emit(`const ${r} = (fa = ${a}, fb = ${b}, (fa ${m} fb) | 0);`);
+        else this.emit(`const ${r} = ${a} ${m} ${b};`);
+        this.emit(`fr = ${r};`);
+        return r;
+      });
+      const lop = op === 0 ? C.ADD : op === 3 ? C.SUB : C.LOGIC;
+      this.emit(`fo = ${lop}; ft = 31; fm = ${C.ARITH};`);
+      this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+      this.cm = C.ARITH; this.co = lop; this.ct = 31;
+      return next;
+    }
+    switch (k) {
+      case K.TestRR: this.lazy(C.LOGIC, null, null, `${this.R(i.rm)} & ${this.R(i.reg)}`, 31); return next;
+      case K.TestM: { const a = this.read(4, i.seg, this.ea(i)); this.lazy(C.LOGIC, null, null, `${a} & ${this.R(i.reg)}`, 31); return next; }
+      case K.TestEI: {
+        const a = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        this.lazy(C.LOGIC, null, null, `${a} & ${i.imm}`, 31);
+        return next;
+      }
+      case K.TestEbI: {
+        const a = i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i));
+        this.lazy(C.LOGIC, null, null, `${a} & ${i.imm}`, 7);
+        return next;
+      }
+      case K.CmpRbI: this.cmp8(this.R8(i.rm), String(i.imm & 0xFF)); return next;
+      case K.CmpEbGb: this.cmp8(this.R8(i.rm), this.R8(i.reg)); return next;
+      case K.CmpGbEb: this.cmp8(this.R8(i.reg), this.R8(i.rm)); return next;
+      case K.CmpEbI: { const a = this.read(1, i.seg, this.ea(i)); this.cmp8(a, String(i.imm & 0xFF)); return next; }
+      case K.TestRRb: this.lazy(C.LOGIC, null, null, `${this.R8(i.rm)} & ${this.R8(i.reg)}`, 7); return next;
+      case K.MovRRb:
+        if (i.op === 0x88) this.setR8(i.rm, this.R8(i.reg)); else this.setR8(i.reg, this.R8(i.rm));
+        return next;
+      case K.IncR: case K.DecR: {
+        const n = i.op & 7;
+        this.foldCF();
+        this.incDec(k === K.DecR, this.R(n), (r) => this.setR(n, r));
+        return next;
+      }
+      case K.IncM: case K.DecM: {
+        const dec = k === K.DecM;
+        this.useFlags();
+        this.rmw(i.seg, this.ea(i), (a) => {
+          this.foldCF();
+          const r = this.t('r');
+          this.emit(`const ${r} = (fa = ${a}, fb = 1, (fa ${dec ? '-' : '+'} 1) | 0); fr = ${r};`);
+          return r;
+        });
+        this.emit(`fo = ${dec ? C.SUB : C.ADD}; ft = 31; fm = ${C.ARITH & ~C.CF};`);
+        this.fw(F_FL | F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+        this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
+        return next;
+      }
+      case K.Rol: case K.Ror: case K.Shl: case K.Shr: case K.Sar: this.shift(i); return next;
+      case K.NotR: this.setR(i.rm, `~${this.R(i.rm)}`); return next;
+      case K.NegR: {
+        const a = this.t('a');
+        this.emit(`const ${a} = ${this.R(i.rm)};`);
+        this.lazy(C.SUB, '0', a, `(-${a}) | 0`, 31);
+        this.setR(i.rm, 'fr');
+        return next;
+      }
+
+      // ---- branches ----
+      case K.Jz: case K.Jnz: case K.Jb: case K.Jbe: case K.Js: case K.Jl: case K.Jle: case K.Jcc: {
+        const c = this.cond(i.op & 0xF);
+        if (s.flow === Flow.LoopJcc) { this.emit(`if (!${c}) ${this.exit(1, next)}`); return null; }
+        this.emit(`if (${c}) ${this.exit(1, String(s.target))}`);
+        return next;
+      }
+      case K.Jmp:
+        if (s.flow === Flow.Exit) { this.emit(this.exit(1, String(s.target))); return null; }
+        return s.flow === Flow.Loop ? null : String(s.target);
+      case K.CallRel:
+        this.push(next);
+        if (s.flow === Flow.Exit) { this.emit(this.exit(1, String(s.target))); return null; }
+        return String(s.target);
+      case K.Ret: {
+        this.need.stack = true;
+        const sp = this.t('s');
+        this.emit(`const ${sp} = ${this.R(4)};`);
+        const t = this.read(4, C.SS, sp);
+        this.checkTarget(t);
+        this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
+        if (s.flow === Flow.RetFollow) this.emit(`if (${t} !== ${s.target}) ${this.exit(1, t)}`);
+        else { this.emit(this.exit(1, t)); return null; }
+        return t;
+      }
+      case K.CallE: case K.JmpE: {
+        const t = this.t('t');
+        this.emit(`const ${t} = ${i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i))};`); // (CALL ESP pushes first)
+        this.checkTarget(t);
+        if (k === K.CallE) this.push(next);
+        this.emit(this.exit(1, t));
+        return null;
+      }
+
+      // ---- stack ----
+      case K.PushR: this.push(this.R(i.op & 7)); return next;
+      case K.PopR: { const v = this.pop(); this.setR(i.op & 7, v); return next; }
+      case K.PushI: this.push(String(i.imm)); return next;
+      case K.PushE: { const v = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i)); this.push(v); return next; }
+      case K.Leave: {
+        this.need.stack = true;
+        const bp = this.t('s');
+        this.emit(`const ${bp} = ${this.R(5)};`);
+        const v = this.read(4, C.SS, bp);
+        this.setR(4, `(${bp} + 4) | 0`);
+        this.setR(5, v);
+        return next;
+      }
+
+      // ---- data movement ----
+      case K.MovRR: if (i.op === 0x89) this.setR(i.rm, this.R(i.reg)); else this.setR(i.reg, this.R(i.rm)); return next;
+      case K.MovStore: this.write(4, i.seg, this.ea(i), this.R(i.reg)); return next;
+      case K.MovLoad: { const v = this.read(4, i.seg, this.ea(i)); this.setR(i.reg, v); return next; }
+      case K.MovRI: this.setR(i.op & 7, String(i.imm)); return next;
+      case K.MovEI: if (i.mod === 3) this.setR(i.rm, String(i.imm)); else this.write(4, i.seg, this.ea(i), String(i.imm)); return next;
+      case K.Lea: this.setR(i.reg, this.ea(i)); return next;
+      case K.MovzxB: this.setR(i.reg, i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i))); return next;
+      case K.MovzxW: this.setR(i.reg, i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i))); return next;
+      case K.MovsxB: {
+        const v = i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i));
+        this.setR(i.reg, `(${v} << 24) >> 24`);
+        return next;
+      }
+      case K.MovsxW: {
+        const v = i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i));
+        this.setR(i.reg, `(${v} << 16) >> 16`);
+        return next;
+      }
+      case K.MovStoreB: this.write(1, i.seg, this.ea(i), this.R8(i.reg)); return next;
+      case K.MovLoadB: { const v = this.read(1, i.seg, this.ea(i)); this.setR8(i.reg, v); return next; }
+      case K.MovEbI: if (i.mod === 3) this.setR8(i.rm, String(i.imm)); else this.write(1, i.seg, this.ea(i), String(i.imm & 0xFF)); return next;
+      case K.MovRbI: this.setR8(i.op & 7, String(i.imm)); return next;
+      case K.XchgRR: case K.XchgA: {
+        const a = k === K.XchgA ? 0 : i.reg, b = k === K.XchgA ? i.op & 7 : i.rm;
+        const t = this.t('x');
+        this.emit(`const ${t} = ${this.R(a)};`);
+        this.setR(a, this.R(b));
+        this.setR(b, t);
+        return next;
+      }
+      case K.Cdq: this.setR(2, `${this.R(0)} >> 31`); return next;
+      case K.Setcc: {
+        const v = this.t('c');
+        this.emit(`const ${v} = ${this.cond(i.op & 0xF)} ? 1 : 0;`);
+        if (i.mod === 3) this.setR8(i.rm, v); else this.write(1, i.seg, this.ea(i), v);
+        return next;
+      }
+      case K.Cmovcc: {
+        const v = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        const c = this.cond(i.op & 0xF);
+        this.need.regs |= 1 << i.reg; this.need.regsW |= 1 << i.reg; this.dirtyR |= 1 << i.reg;
+        this.emit(`if (${c}) r${i.reg} = ${v};`);
+        return next;
+      }
+    }
+    throw new Error(`jit: no inline form for kind ${k}`);
+  }
+
+  private alu(op: number, a: string, b: string, dst: number): void {
+    if (op === 0 || op === 3 || op === 5) {
+      this.lazy(op === 0 ? C.ADD : C.SUB, a, b, `(fa ${op === 0 ? '+' : '-'} fb) | 0`, 31);
+    } else {
+      this.lazy(C.LOGIC, null, null, `${a} ${ALU_OPS[op]} ${b}`, 31);
+    }
+    if (dst >= 0) this.setR(dst, 'fr');
+  }
+
+  private cmp8(a: string, b: string): void {
+    this.lazy(C.SUB, a, b, '(fa - fb) | 0', 7);
+  }
+
+  /** INC/DEC keep CF: fold the current lazy CF into fl first (setIncDecFlags). */
+  private foldCF(): void {
+    this.useFlags();
+    this.fw(F_FL);
+    const { cm } = this;
+    if (cm === null) { this.emit(`if ((fm & 1) !== 0) fl = (fl & -2) | ${this.cfBit()};`); return; }
+    if ((cm & C.CF) !== 0) this.emit(`fl = (fl & -2) | ${this.cfBit()};`);
+  }
+
+  private incDec(dec: boolean, a: string, store: (r: string) => void): void {
+    this.emit(`fa = ${a}; fb = 1; fr = (fa ${dec ? '-' : '+'} 1) | 0; fo = ${dec ? C.SUB : C.ADD}; ft = 31; fm = ${C.ARITH & ~C.CF};`);
+    this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+    this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
+    store('fr');
+  }
+
+  /** C1 /op Ib, D1 /op, D3 /op with a register operand (ops/shift.ts group2Ed through shift32). */
+  private shift(i: Insn): void {
+    const k = i.fast;
+    this.useFlags();
+    const v = this.t('v'), r = this.t('r'), cf = this.t('c');
+    const dynamic = i.op === 0xD3;
+    const c = dynamic ? this.t('n') : String(i.op < 0xD0 ? i.imm & 0x1F : 1);
+    if (!dynamic && c === '0') return; // a count of 0 changes nothing
+    if (dynamic) this.emit(`const ${c} = ${this.R(1)} & 31; if (${c} !== 0) {`);
+    this.emit(`const ${v} = ${this.R(i.rm)};`);
+    this.fw(F_FL | F_FM);
+    switch (k) {
+      case K.Rol:
+        this.emit(`const ${r} = (${v} << ${c}) | (${v} >>> (32 - ${c})); const ${cf} = ${r} & 1;`);
+        this.emit(`fl = (fl & -2050) | ${cf} | ((((${r} >>> 31) ^ ${cf}) & 1) !== 0 ? 2048 : 0); fm = fm & -2050;`);
+        if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
+        break;
+      case K.Ror:
+        this.emit(`const ${r} = (${v} >>> ${c}) | (${v} << (32 - ${c})); const ${cf} = ${r} >>> 31;`);
+        this.emit(`fl = (fl & -2050) | ${cf} | (((${cf} ^ (${r} >>> 30)) & 1) !== 0 ? 2048 : 0); fm = fm & -2050;`);
+        if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
+        break;
+      case K.Shl:
+        this.emit(`const ${r} = ${v} << ${c}; const ${cf} = (${v} >>> (32 - ${c})) & 1;`);
+        this.emit(`fl = (fl & -2262) | ${cf} | ((((${r} >>> 31) ^ ${cf}) & 1) !== 0 ? 2048 : 0);`);
+        break;
+      case K.Shr:
+        this.emit(`const ${r} = ${v} >>> ${c};`);
+        this.emit(`fl = (fl & -2262) | ((${v} >>> (${c} - 1)) & 1) | ((${v} >>> 31) !== 0 ? 2048 : 0);`);
+        break;
+      default: // Sar
+        this.emit(`const ${r} = ${v} >> ${c};`);
+        this.emit(`fl = (fl & -2262) | ((${v} >> (${c} - 1)) & 1);`);
+    }
+    if (k !== K.Rol && k !== K.Ror) {
+      this.emit(`fo = ${C.LOGIC}; fr = ${r}; ft = 31; fm = ${C.SF | C.ZF | C.PF};`);
+      this.fw(F_FO | F_FR | F_FT);
+      this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 31;
+    }
+    this.setR(i.rm, `${r} | 0`);
+    if (dynamic) { this.emit('}'); this.forget(); }
+  }
+
+  /** An instruction without an inline form here: its handler, with the state written back around it. */
+  private call(s: Step): string | null {
+    const x = this.handlerRef();
+    const n = String(s.next);
+    this.emit(`${this.inCpu ? '' : this.wbDirty()}cpu.ip = ${s.eip}; cpu.nip = ${n}; cpu.icount = ic0 + ${this.cnt(0)}; k = -1;`);
+    this.emit(`${x}.exec(cpu, ${x});`);
+    if (s.flow === Flow.Exit) {
+      this.emit(`cpu.ip = cpu.nip; cpu.icount = ic0 + ${this.cnt(1)}; return ${this.cnt(1)};`);
+      return null;
+    }
+    this.emit(`if (cpu.nip !== ${n} || cpu.attention !== 0 || cpu.halted === true) { cpu.ip = cpu.nip; cpu.icount = ic0 + ${this.cnt(1)}; return ${this.cnt(1)}; }`);
+    this.inCpu = true;
+    this.forget();
+    return n;
+  }
+}
+
+/** Does the code generator write this instruction inline in this mode? */
+export function inlineable(i: Insn, mode: GenMode): boolean {
+  const k = i.fast;
+  if (k === K.Call) return false;
+  if (i.mod !== 3 && !i.a32) return false; // 16-bit addressing: the handler
+  switch (k) {
+    case K.CallRel: case K.Ret: case K.PushR: case K.PopR: case K.PushI: case K.CallE: case K.PushE: case K.Leave:
+      return mode.stack32 && ((mode.wideR >> C.SS) & 1) !== 0 && ((mode.wideW >> C.SS) & 1) !== 0;
+  }
+  return true;
+}
+
+export interface Generated {
+  /** The factory's body: `new Function('cpu', 'I', 'P', 'E', source)` returns the block function. */
+  source: string;
+  /** Step indexes whose Insn the block calls the handler of. */
+  calls: number[];
+}
+
+/** Write the block function for a trace translated in `mode`; `cs` describes the code's pages. */
+export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, extraPages: { eip: number; pp: number }[]): Generated {
+  const first = new Writer(trace, mode, null);
+  first.body();
+  const need = first.need;
+  const w = new Writer(trace, mode, need);
+  const body = w.body();
+  const f = w.need;
+  const segs = f.segR | f.segW;
+  const lines: string[] = [];
+  lines.push('"use strict";');
+  lines.push('const r32 = cpu.r32, tlb = cpu.tlb, m8 = cpu.ram8, m16 = cpu.ram16, m32 = cpu.ram32, segBase = cpu.segBase, segLimit = cpu.segLimit;');
+  for (const k of [...f.calls].sort((a, b) => a - b)) lines.push(`const x${k} = I[${k}];`);
+  lines.push('return function block(budget) {');
+  // Guard: the mode the code was written for.
+  if (f.stack) lines.push('if (cpu.stack32 !== true) return -1;');
+  if (f.segR !== 0) lines.push(`if ((cpu.wideR & ${f.segR}) !== ${f.segR}) return -1;`);
+  if (f.segW !== 0) lines.push(`if ((cpu.wideW & ${f.segW}) !== ${f.segW}) return -1;`);
+  const bases: string[] = [];
+  for (let s = 0; s < 6; s++) if (segs & (1 << s)) { lines.push(`const b${s} = segBase[${s}];`); bases.push(`b${s}`); }
+  if (bases.length) lines.push(`if (((${bases.join(' | ')}) & 3) !== 0) return -1;`);
+  lines.push(`const csLim = segLimit[1]; if (csLim < ${csLimitNeeded >>> 0}) return -1;`);
+  lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
+  if (extraPages.length) {
+    lines.push('const cb = segBase[1];');
+    for (const p of extraPages) {
+      lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0 || (e >>> 12) !== ${p.pp}) return -1; }`);
+    }
+  }
+  lines.push('const ic0 = cpu.icount;');
+  const regs: string[] = [];
+  for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) regs.push(`r${n} = r32[${n}]`);
+  if (regs.length && !w.compact) lines.push(`let ${regs.join(', ')};`);
+  if (f.flags && !w.compact) lines.push(`let ${FLAG_LOCALS.map(([l, field]) => `${l} = cpu.${field}`).join(', ')};`);
+  lines.push(`let sx = 0, k = 0, xip = 0, xn = 0${trace.loop ? ', n = 0' : ''};`);
+  // A fault in an inline instruction: the state of that instruction (k), as the interpreter leaves it.
+  // A handler call (k = -1) has written the state back before it and the handler's changes stand.
+  lines.push('try {');
+  lines.push(body);
+  lines.push(`} catch (e) { if (k >= 0) { ${w.wb()}cpu.ip = E[k]; cpu.icount = ic0 + ${trace.loop ? 'n + ' : ''}k; } throw e; }`);
+  lines.push(`${w.wb()}cpu.ip = xip; cpu.icount = ic0 + xn; return xn;`);
+  lines.push('};');
+  return { source: lines.join('\n'), calls: [...f.calls] };
+}
+
+/**
+ * The expression the generated code tests for condition cc when the flags are known to come from a
+ * lazy record with mask cm, operation co and top bit ct (null: not known here). For tests.
+ */
+export function conditionExpression(cc: number, cm: number | null, co: number | null, ct: number | null): string {
+  const w = new Writer({ start: 0, steps: [], tail: 0, loop: true }, { wideR: 0, wideW: 0, stack32: true }, null);
+  w.cm = cm; w.co = co; w.ct = ct;
+  return w.cond(cc);
+}

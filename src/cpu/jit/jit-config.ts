@@ -1,0 +1,37 @@
+// Process-wide defaults of the block translator. A new CPU copies `enabled` into cpu.jit and reads the
+// threshold when it translates. The test suite and the CLI may change them before building machines:
+// scripts/jit-env.ts (a `node --import` preload) sets them from TRAPEZE_JIT=off|on|eager, so that the
+// whole suite runs with translation off, or with every block translated on its first entry (so that the
+// golden vectors really go through translated code).
+
+export interface JitConfig {
+  /** New CPUs translate hot code (cpu.jit). */
+  enabled: boolean;
+  /** Entries of a block start before the trace from it is translated, if it loops (1: on its first entry). */
+  threshold: number;
+  /**
+   * Entries before a trace that does not loop is translated. Calling a generated function costs V8 far
+   * more than a few interpreted instructions until it is optimized, and each needs its own compile; a
+   * block that runs a few instructions per entry pays only when entered very often.
+   */
+  blockThreshold: number;
+}
+
+/** Entries before translation: a block run only a few times costs more to compile than it saves. */
+export const DEFAULT_THRESHOLD = 40;
+export const DEFAULT_BLOCK_THRESHOLD = 50_000;
+
+export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD };
+
+/** Apply a TRAPEZE_JIT value: "off", "on" (the default threshold) or "eager" (threshold 1). */
+export function applyJitSetting(value: string | undefined): void {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'on') {
+    jitConfig.enabled = true; jitConfig.threshold = DEFAULT_THRESHOLD; jitConfig.blockThreshold = DEFAULT_BLOCK_THRESHOLD;
+  } else if (v === 'off' || v === '0') {
+    jitConfig.enabled = false;
+  } else if (v === 'eager') {
+    jitConfig.enabled = true; jitConfig.threshold = 1; jitConfig.blockThreshold = 1;
+  }
+  else throw new Error(`TRAPEZE_JIT: unknown value "${value}" (off, on or eager)`);
+}
