@@ -23,16 +23,13 @@ const SLICE_VIRTUAL_NS = 50_000_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
- * Translation on or off for this run. The block translator (src/cpu/jit/) switches per CPU through
- * `cpu.jit` (its default comes from src/cpu/jit/jit-config.ts, on unless TRAPEZE_JIT=off), so the
- * interpreter row sets it false explicitly. A tree without that switch has only the interpreter: asking
- * it for translation is an error here (the bench reports the column as not available, see jitStatus()),
- * never a silent second measurement of the interpreter.
+ * Translation on or off for this run: the PC's `jit` option (cpu.jit; without it the default comes from
+ * src/cpu/jit/jit-config.ts, on unless TRAPEZE_JIT=off), given explicitly both ways. Checked afterwards:
+ * a tree without the switch would ignore the option, and must not have its interpreter measured twice.
  */
-function setTranslation(pc: PC, on: boolean): void {
+function checkTranslation(pc: PC, on: boolean): void {
   const cpu = pc.cpu as unknown as { jit?: unknown };
-  if (typeof cpu.jit === 'boolean') cpu.jit = on;
-  else if (on) throw new Error('this tree has no block translator switch (cpu.jit)');
+  if (typeof cpu.jit === 'boolean' ? cpu.jit !== on : on) throw new Error(`translation ${on ? 'on' : 'off'} was asked, cpu.jit is ${String(cpu.jit)}`);
 }
 
 async function run(spec: RunSpec): Promise<RunResult> {
@@ -79,8 +76,8 @@ async function run(spec: RunSpec): Promise<RunResult> {
     if (b === MARK_START && Number.isNaN(tStart)) windowStart();
     else if (b === MARK_END && Number.isNaN(tEnd)) windowEnd();
   };
-  pc = new PC({ memSize: spec.memSize, serialOut: onSerial, debugConsoleOut: onDebugConsole });
-  setTranslation(pc, spec.jit === true);
+  pc = new PC({ memSize: spec.memSize, serialOut: onSerial, debugConsoleOut: onDebugConsole, jit: spec.jit === true });
+  checkTranslation(pc, spec.jit === true);
   loadMultiboot(pc.mem, pc.cpu, image, { cmdline: spec.cmdline ?? '', memSize: spec.memSize });
 
   const maxInsns = spec.maxInsns ?? Infinity;

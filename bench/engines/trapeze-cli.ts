@@ -133,16 +133,16 @@ export function runTrapezeLinux(spec: RunSpec, features: CliFeatures, timeoutMs:
 }
 
 /**
- * Whether this tree's trapeze has its block translator, switched per CPU by `cpu.jit` (src/cpu/jit/,
- * written in parallel with this bench): a PC is built here and asked. Until the switch exists the
- * trapeze-jit column says so instead of measuring the interpreter under another name.
+ * Whether this tree's trapeze has its block translator (src/cpu/jit/, switched per CPU by `cpu.jit`, the
+ * PC's `jit` option): a PC is built here and asked. A tree without it gets "not available" in the
+ * trapeze-jit column rather than its interpreter measured under another name.
  */
 export async function jitStatus(): Promise<{ present: boolean; why?: string }> {
   try {
     const { PC } = await import('../../src/platform/pc.ts');
     const cpu = new PC({ memSize: 2 << 20 }).cpu as unknown as { jit?: unknown };
     if (typeof cpu.jit === 'boolean') return { present: true };
-    return { present: false, why: `not available yet: no block translator in this tree (no cpu.jit switch${existsSync(join(REPO_ROOT, 'src', 'cpu', 'jit')) ? '; src/cpu/jit/ is in progress' : ''})` };
+    return { present: false, why: 'not available: this tree has no block translator (no cpu.jit switch)' };
   } catch (e) {
     return { present: false, why: `cannot tell: building a PC failed: ${(e as Error).message.split('\n')[0]}` };
   }
