@@ -151,7 +151,7 @@ test('trapeze command line for Linux, and its --stats count', () => {
   const all = trapezeLinuxArgs(spec, { linux: true, initrd: true, noJit: true, jitEnv: true, initramfs: true });
   assert.equal(all.args.slice(1).join(' '), 'run linux --boot vmlinux --append trapeze.mode=marker --stats --initrd /t/i.gz --no-jit');
   assert.deepEqual(all.env, {});
-  const bare = trapezeLinuxArgs({ ...spec, jit: true }, { linux: true, initrd: false, noJit: true, jitEnv: false, initramfs: false });
+  const bare = trapezeLinuxArgs({ ...spec, jit: true }, { linux: true, initrd: false, noJit: true, jitEnv: true, initramfs: false });
   assert.equal(bare.args.slice(1).join(' '), 'run linux --boot vmlinux --append trapeze.mode=marker --stats');
   const env = trapezeLinuxArgs(spec, { linux: true, initrd: true, noJit: false, jitEnv: true, initramfs: true });
   assert.deepEqual(env.args.slice(0, 4), ['--import', 'tsx', '--import', join(REPO_ROOT, 'scripts', 'jit-env.ts')]);

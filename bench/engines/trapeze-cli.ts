@@ -59,8 +59,9 @@ export function trapezeLinuxArgs(spec: RunSpec, features: CliFeatures): { args: 
   const args = [TRAPEZE_BIN, 'run', 'linux', '--boot', spec.boot ?? 'bzimage', '--append', 'trapeze.mode=marker', '--stats'];
   if (features.initrd) args.push('--initrd', spec.linux!.initrd);
   if (spec.maxInsns !== undefined) args.push('--max-insns', String(spec.maxInsns));
-  if (spec.jit === false && features.noJit) return { args: [...args, '--no-jit'], env: {} };
-  // Translation chosen through the project's preload (the command itself has no switch).
+  // The command translates by default (src/cpu/jit/jit-config.ts); --no-jit makes it interpret only.
+  if (features.noJit) return { args: spec.jit === false ? [...args, '--no-jit'] : args, env: {} };
+  // Without that switch, translation is chosen through the project's preload.
   if (spec.jit !== undefined && features.jitEnv) {
     return { args: ['--import', 'tsx', '--import', JIT_ENV, ...args], env: { TRAPEZE_JIT: spec.jit ? 'on' : 'off' } };
   }
