@@ -64,7 +64,10 @@ with status 6 (keyboard-controller reset: the run stops, no reboot).
 
 Console: the guest's COM1 is this terminal (raw mode: C-a x quits, C-a h lists the other keys), or
 standard input when it is a pipe or a file (read to its end before the guest starts). A Linux guest's
-COM1 holds input until the kernel's serial driver takes it, so nothing typed or piped early is lost.
+COM1 holds input until the kernel's serial driver takes it, so nothing typed or piped early is lost;
+piped input goes a line at a time, each once the guest idles with its output quiet for 50 ms (as a
+typist waits for the prompt), and is followed by the tty's end-of-file character, Ctrl-D: the shell exits
+when it has read it all, and the initramfs's /init then powers off.
 Bytes written to the debug console port 0xE9 also go to standard output.
 
 Exit status:
@@ -201,8 +204,9 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   // Wall-clock mode also starts the RTC at the host's date; otherwise at a fixed date (determinism).
   const rtcStartTime = opts.wallClock ? Math.floor(Date.now() / 1000) : undefined;
   const pc = new PC({ memSize, serialOut: stdout.push, hostClock, rtcStartTime, serialLineSpeedup: linux ? LINUX_SERIAL_SPEEDUP : undefined,
-    // Linux resets COM1's FIFOs and probes it in loopback before its tty opens: hold input until it is ready.
-    serialHoldInput: linux !== null });
+    // Linux resets COM1's FIFOs and probes it in loopback before its tty opens: hold input until it is ready;
+    // piped input goes a line at a time once the guest idles, quiet, so its tty does not echo lines ahead.
+    serialHoldInput: linux !== null, serialPaceLines: linux !== null && process.stdin.isTTY !== true });
   if (opts.jit === false) pc.cpu.jit = false;
   try {
     if (linux) linux.load(pc);
@@ -235,6 +239,9 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
   } else {
     try {
       pc.sendSerial(await readAll(stdin));
+      // A Linux console is a tty: its end-of-file character (Ctrl-D) after the input ends the shell once it
+      // has read everything, as end of file ends `sh < script`; the initramfs's /init then powers off.
+      if (linux) pc.sendSerial([0x04]);
     } catch {
       // no usable standard input: the guest gets none
     }

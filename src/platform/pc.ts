@@ -63,6 +63,8 @@ export interface PCConfig {
   serialLineSpeedup?: number;
   /** COM1 holds host input until the guest is ready for it (uart16550.ts UartOptions.holdInput). Default false. */
   serialHoldInput?: boolean;
+  /** With serialHoldInput: host input a line at a time, each when the processor idles (UartOptions.paceLines). */
+  serialPaceLines?: boolean;
   /** Translate hot code into JavaScript (cpu.jit); default: src/cpu/jit/jit-config.ts (TRAPEZE_JIT). */
   jit?: boolean;
 }
@@ -170,7 +172,7 @@ export class PC {
 
     const serialOut = config.serialOut ?? (() => {});
     this.uart = new Uart16550(this.scheduler, { onTransmit: serialOut, onIrq: (l) => this.pic.setIrq(IRQ_COM1, l),
-      lineSpeedup: config.serialLineSpeedup, holdInput: config.serialHoldInput });
+      lineSpeedup: config.serialLineSpeedup, holdInput: config.serialHoldInput, paceLines: config.serialPaceLines });
     this.io.register(COM1_BASE, 8, this.uart);
 
     this.kbc = new I8042({
@@ -308,6 +310,8 @@ export class PC {
         // Every PIC input is masked: no device can ever wake the processor.
         return this.finish(this.stopped ?? { reason: 'halted', detail: 'all interrupts masked' });
       }
+      // The guest waits for an interrupt: paced serial input may send its next line now.
+      this.uart.guestIdle();
       const next = sched.nextEventTime();
       if (next === Infinity) return { reason: 'idle' };
       if (this.hostClock) {

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Uart16550 } from './uart16550.ts';
+import { PACE_QUIET_NS, Uart16550 } from './uart16550.ts';
 import { ManualTimer } from './device-timer.ts';
 
 const RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
@@ -370,6 +370,48 @@ test('holdInput: host input waits for the receiver interrupt, OUT2, RTS and no l
   assert.deepEqual(got, input, 'every byte, in order, none lost');
   assert.equal(u.overruns, 0);
   assert.equal(u.bytesReceived, 21);
+});
+
+test('paceLines: each line of host input waits until the guest idles, ready for input, its output quiet for 50 ms', () => {
+  const timer = new ManualTimer();
+  const u = new Uart16550(timer, { holdInput: true, paceLines: true });
+  const rd = (r: number) => u.in(0x3F8 + r, 1);
+  const wr = (r: number, v: number) => u.out(0x3F8 + r, 1, v);
+  const drain = () => { const got: number[] = []; for (let k = 0; k < 40; k++) { timer.advance(CHAR_8N1_DIV1); while (rd(LSR) & 1) got.push(rd(RBR)); } return String.fromCharCode(...got); };
+  /** The guest prints a prompt: its last character leaves the transmitter one character time later. */
+  const prompt = () => { wr(THR, 0x23); timer.advance(CHAR_8N1_DIV1); };
+  init8n1(wr);
+  wr(FCR, 0x01); // FIFOs, trigger level 1
+  u.receive([...'ab\ncd\r\x04'].map((c) => c.charCodeAt(0)));
+  timer.advance(PACE_QUIET_NS);
+  u.guestIdle(); // idle before the driver is up: the line stays closed
+  wr(MCR, 0x0B);
+  wr(IER, 0x01);
+  assert.equal(drain(), '', 'ready, but the guest has not idled since');
+  prompt();
+  u.guestIdle();
+  assert.equal(drain(), '', 'idle, but the prompt went out less than 50 ms ago');
+  assert.equal(timer.next(), u.saveState().paceDue, 'an event at the end of the quiet period wakes an idle machine');
+  timer.advance(PACE_QUIET_NS);
+  u.guestIdle();
+  assert.equal(drain(), 'ab\n', 'one line, then wait');
+  prompt();
+  timer.advance(PACE_QUIET_NS);
+  u.guestIdle();
+  assert.equal(drain(), 'cd\r', 'CR ends a line too');
+  prompt();
+  timer.advance(PACE_QUIET_NS);
+  wr(IER, 0x00);
+  u.guestIdle();
+  wr(IER, 0x01);
+  assert.equal(drain(), '', 'an idle while not ready does not count');
+  wr(THR, 0x23);
+  u.guestIdle();
+  timer.advance(PACE_QUIET_NS + CHAR_8N1_DIV1);
+  assert.equal(drain(), '', 'an idle while transmitting does not count');
+  u.guestIdle();
+  assert.equal(drain(), '\x04');
+  assert.equal(u.inputPending, 0);
 });
 
 test('holdInput in non-FIFO mode: one character at a time into an empty RBR', () => {

@@ -24,6 +24,11 @@
 // the line is not in loopback, the guest asserts RTS (a host sender honouring RTS/CTS flow control, so a
 // guest tty with crtscts can throttle it), and the RCVR FIFO is below its trigger level. A character on the
 // line when the guest stops being ready is not received: it is sent again when the guest is ready.
+// Paced input (UartOptions.paceLines, for piped input) also waits, after each line end, until the guest
+// is idle (the machine calls guestIdle() when the processor halts waiting for an interrupt) and its
+// output has stopped for PACE_QUIET_NS, as a typist waits for the prompt: the guest's tty then does not
+// echo the next lines in the middle of its output. (Idle alone is not enough: Linux sleeps while its
+// output drains, e.g. in tcsetattr(TCSADRAIN).)
 //
 // On a PC the chip's INTR pin reaches the interrupt controller through a buffer enabled by the OUT2
 // modem-control output (IBM PC/AT Technical Reference, asynchronous communications adapter); in loopback
@@ -57,6 +62,12 @@ const BIT_RATE_DIV1 = 115200;
 /** The modem-status inputs the host end presents when not in loopback: CTS, DSR and DCD asserted. */
 const HOST_MODEM_INPUTS = MSR_CTS | MSR_DSR | MSR_DCD;
 
+/**
+ * paceLines: how long the guest's output must have stopped before the next input line goes, in virtual ns
+ * (a prompt, not a pause: Linux's tty sleeps a few jiffies of 4 ms while its output drains).
+ */
+export const PACE_QUIET_NS = 50_000_000;
+
 export interface UartOptions {
   /** Bytes the UART transmits (to the host terminal). */
   onTransmit?: (byte: number) => void;
@@ -79,6 +90,12 @@ export interface UartOptions {
    * receiver has room (and may then be lost by a FIFO reset, as on hardware).
    */
   holdInput?: boolean;
+  /**
+   * With holdInput: send host input a line at a time. The first byte, and each byte after a line end (CR
+   * or LF), waits until guestIdle() is called while the guest is ready for input and nothing has been
+   * transmitted for PACE_QUIET_NS. Default false.
+   */
+  paceLines?: boolean;
 }
 
 /** Everything a snapshot needs, as plain data (pending line events as absolute virtual times, or -1). */
@@ -89,6 +106,9 @@ export interface UartState {
   tsrBusy: boolean; tsrByte: number; txDue: number;
   hostQueue: number[]; rxByte: number; rxDue: number; timeoutDue: number;
   irqLevel: boolean; bytesTransmitted: number; bytesReceived: number; overruns: number;
+  /** paceLines: the current host input line may be sent; when the last character was transmitted; when
+   *  the quiet period after it ends, if an event is pending for it (else -1). */
+  lineOpen: boolean; lastTxAt: number; paceDue: number;
 }
 
 class Fifo {
@@ -157,6 +177,14 @@ export class Uart16550 implements PortDevice {
 
   private readonly lineSpeedup: number;
   private readonly holdInput: boolean;
+  private readonly paceLines: boolean;
+  /** paceLines: the current line may be sent (opened by guestIdle(), closed by a line end). */
+  private lineOpen = false;
+  /** Virtual time the last character left the transmitter. */
+  private lastTxAt = 0;
+  /** paceLines: an event at the end of the quiet period, so that an idle machine looks again. */
+  private paceEvent = 0;
+  private paceDue = 0;
 
   constructor(timer: DeviceTimer, opts: UartOptions = {}) {
     this.timer = timer;
@@ -165,6 +193,7 @@ export class Uart16550 implements PortDevice {
     this.onIrq = opts.onIrq ?? (() => {});
     this.out2Gates = opts.out2GatesIrq ?? true;
     this.holdInput = opts.holdInput ?? false;
+    this.paceLines = this.holdInput && (opts.paceLines ?? false);
   }
 
   /** Master reset (MR pin): datasheet Table III. The divisor latch and SCR keep their values. */
@@ -172,11 +201,12 @@ export class Uart16550 implements PortDevice {
     if (this.txEvent) this.timer.cancel(this.txEvent);
     if (this.rxEvent) { this.timer.cancel(this.rxEvent); this.unreadHost(this.rxByte); this.rxEvent = 0; }
     if (this.timeoutEvent) this.timer.cancel(this.timeoutEvent);
-    this.txEvent = 0; this.timeoutEvent = 0;
+    if (this.paceEvent) this.timer.cancel(this.paceEvent);
+    this.txEvent = 0; this.timeoutEvent = 0; this.paceEvent = 0;
     this.ier = 0; this.lcr = 0; this.mcr = 0; this.fcr = 0; this.lsrErrors = 0; this.msrDelta = 0;
     this.modemInputs = HOST_MODEM_INPUTS;
     this.rx.clear(); this.tx.clear();
-    this.thrPending = false; this.timeoutPending = false; this.tsrBusy = false;
+    this.thrPending = false; this.timeoutPending = false; this.tsrBusy = false; this.lineOpen = false;
     this.updateIrq();
     this.pumpRx();
   }
@@ -189,14 +219,15 @@ export class Uart16550 implements PortDevice {
       tsrBusy: this.tsrBusy, tsrByte: this.tsrByte, txDue: this.txEvent ? this.txDue : -1,
       hostQueue: this.hostQueue.slice(this.hostHead), rxByte: this.rxByte, rxDue: this.rxEvent ? this.rxDue : -1,
       timeoutDue: this.timeoutEvent ? this.timeoutDue : -1, irqLevel: this.irqLevel,
+      lineOpen: this.lineOpen, lastTxAt: this.lastTxAt, paceDue: this.paceEvent ? this.paceDue : -1,
       bytesTransmitted: this.bytesTransmitted, bytesReceived: this.bytesReceived, overruns: this.overruns,
     };
   }
 
   /** Restore a snapshot; pending line events are scheduled again at their saved times. */
   loadState(s: UartState): void {
-    for (const h of [this.txEvent, this.rxEvent, this.timeoutEvent]) if (h) this.timer.cancel(h);
-    this.txEvent = this.rxEvent = this.timeoutEvent = 0;
+    for (const h of [this.txEvent, this.rxEvent, this.timeoutEvent, this.paceEvent]) if (h) this.timer.cancel(h);
+    this.txEvent = this.rxEvent = this.timeoutEvent = this.paceEvent = 0;
     this.ier = s.ier; this.lcr = s.lcr; this.mcr = s.mcr; this.scr = s.scr; this.divisor = s.divisor; this.fcr = s.fcr;
     this.lsrErrors = s.lsrErrors; this.msrDelta = s.msrDelta; this.modemInputs = s.modemInputs; this.rbr = s.rbr;
     this.rx.fill(s.rx); this.tx.fill(s.tx); this.thrPending = s.thrPending; this.timeoutPending = s.timeoutPending;
@@ -207,6 +238,9 @@ export class Uart16550 implements PortDevice {
     if (s.rxDue >= 0) { this.rxDue = s.rxDue; this.rxEvent = this.timer.schedule(s.rxDue, this.rxDone); }
     if (s.timeoutDue >= 0) { this.timeoutDue = s.timeoutDue; this.timeoutEvent = this.timer.schedule(s.timeoutDue, this.timeoutFired); }
     this.irqLevel = s.irqLevel;
+    this.lineOpen = s.lineOpen;
+    this.lastTxAt = s.lastTxAt;
+    if (s.paceDue >= 0) { this.paceDue = s.paceDue; this.paceEvent = this.timer.schedule(s.paceDue, this.paceQuietEnd); }
     this.onIrq(this.irqLevel);
     this.updateIrq();
   }
@@ -227,9 +261,29 @@ export class Uart16550 implements PortDevice {
 
   /** Put a host byte back at the front of the queue (its character was cut off). */
   private unreadHost(b: number): void {
+    if (this.paceLines && (b === 0x0A || b === 0x0D)) this.lineOpen = true; // its line is still open
     if (this.hostHead > 0) this.hostQueue[--this.hostHead] = b;
     else this.hostQueue.unshift(b);
   }
+
+  /**
+   * The processor halted waiting for an interrupt. With paceLines, the next line of host input may start
+   * if the guest is ready for it.
+   */
+  guestIdle(): void {
+    if (!this.paceLines || this.lineOpen || this.hostHead >= this.hostQueue.length || !this.guestReady()) return;
+    if (this.transmitting) return; // output still going: its own events wake the machine
+    const quietAt = this.lastTxAt + PACE_QUIET_NS;
+    if (this.timer.now() < quietAt) {
+      if (!this.paceEvent) { this.paceDue = quietAt; this.paceEvent = this.timer.schedule(quietAt, this.paceQuietEnd); }
+      return;
+    }
+    this.lineOpen = true;
+    this.pumpRx();
+  }
+
+  /** Nothing to do but end an idle skip: a machine still idle then calls guestIdle() again. */
+  private readonly paceQuietEnd = (): void => { this.paceEvent = 0; };
 
   /** Host bytes still waiting to enter the receiver (including one on the line). */
   get inputPending(): number { return this.hostQueue.length - this.hostHead + (this.rxEvent ? 1 : 0); }
@@ -463,6 +517,7 @@ export class Uart16550 implements PortDevice {
     this.tsrBusy = false;
     const b = this.tsrByte;
     this.bytesTransmitted++;
+    this.lastTxAt = this.timer.now();
     if (this.mcr & MCR_LOOP) this.receiveChar(b & ((1 << (5 + (this.lcr & 3))) - 1));
     else this.onTransmit(b);
     this.startTx();
@@ -521,7 +576,9 @@ export class Uart16550 implements PortDevice {
     if (this.rxEvent || (this.mcr & MCR_LOOP) || this.hostHead >= this.hostQueue.length) return;
     if (this.rx.count >= this.rxCapacity()) return;
     if (this.holdInput && !this.guestReady()) return;
+    if (this.paceLines && !this.lineOpen) return;
     this.rxByte = this.hostQueue[this.hostHead++];
+    if (this.paceLines && (this.rxByte === 0x0A || this.rxByte === 0x0D)) this.lineOpen = false;
     this.rxDue = this.timer.now() + this.charTimeNs();
     this.rxEvent = this.timer.schedule(this.rxDue, this.rxDone);
   }
