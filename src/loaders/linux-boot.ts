@@ -10,8 +10,8 @@
 
 import type { PhysicalMemory } from '../platform/memory.ts';
 import type { CPU } from '../cpu/cpu.ts';
-import { CS, DS, ES, FS, GS, SS, ESI } from '../cpu/regs.ts';
-import { setSegment } from '../cpu/segments.ts';
+import { ESI } from '../cpu/regs.ts';
+import { enterFlat, writeFlatDescriptors } from './flat-entry.ts';
 import { parseElf32, hasElfMagic, PT_LOAD } from './elf.ts';
 import { LoaderError, hex } from './loader-error.ts';
 
@@ -32,7 +32,6 @@ const MIN_PROTOCOL = 0x0204;
 const GDT_ADDR = 0x8000, ZERO_PAGE_ADDR = 0x9000, CMDLINE_ADDR = 0xA000, CMDLINE_MAX_SPACE = 0x10000 - 0xA000;
 /** __BOOT_CS and __BOOT_DS: the selectors the 32-bit protocol requires (boot.rst). */
 export const LINUX_BOOT_CS = 0x10, LINUX_BOOT_DS = 0x18;
-const AR_CODE = 0xC09B, AR_DATA = 0xC093;
 const E820_RAM = 1, E820_RESERVED = 2;
 
 export interface SetupHeader {
@@ -235,24 +234,8 @@ function buildZeroPage(mem: PhysicalMemory, image: Uint8Array, h: SetupHeader, o
  */
 function enter(mem: PhysicalMemory, cpu: CPU, h: SetupHeader, zp: ZeroPage, entry: number): LinuxBootResult {
   const gdt = new Uint8Array(32);
-  const g = new DataView(gdt.buffer);
-  g.setUint32(16, 0x0000FFFF, true); g.setUint32(20, 0x00CF9B00, true);
-  g.setUint32(24, 0x0000FFFF, true); g.setUint32(28, 0x00CF9300, true);
+  writeFlatDescriptors(new DataView(gdt.buffer), LINUX_BOOT_CS, LINUX_BOOT_DS);
   mem.load(GDT_ADDR, gdt);
-  cpu.r32.fill(0);
-  cpu.r32[ESI] = zp.zeroPage;
-  cpu.cr0 = 0x00000011; // PE, ET
-  cpu.cr2 = 0; cpu.cr3 = 0; cpu.cr4 = 0;
-  cpu.setEflags(0x00000002, -1);
-  cpu.gdtrBase = GDT_ADDR; cpu.gdtrLimit = gdt.length - 1;
-  cpu.idtrBase = 0; cpu.idtrLimit = 0;
-  cpu.cpl = 0;
-  setSegment(cpu, CS, LINUX_BOOT_CS, 0, 0xFFFFFFFF, AR_CODE);
-  for (const s of [DS, ES, FS, GS, SS]) setSegment(cpu, s, LINUX_BOOT_DS, 0, 0xFFFFFFFF, AR_DATA);
-  cpu.eip = entry;
-  cpu.a20Mask = -1;
-  cpu.halted = false;
-  cpu.shutdown = false;
-  cpu.modeChanged();
+  enterFlat(cpu, { gdtBase: GDT_ADDR, gdtLimit: gdt.length - 1, csSel: LINUX_BOOT_CS, dsSel: LINUX_BOOT_DS, eip: entry, regs: { [ESI]: zp.zeroPage } });
   return { header: h, entry, ...zp };
 }

@@ -15,8 +15,8 @@
 
 import type { CPU } from '../cpu/cpu.ts';
 import type { PhysicalMemory } from '../platform/memory.ts';
-import { setSegment } from '../cpu/segments.ts';
-import { CS, DS, ES, FS, GS, SS, EAX, EBX, ESP } from '../cpu/regs.ts';
+import { enterFlat, writeFlatDescriptors } from './flat-entry.ts';
+import { EAX, EBX, ESP } from '../cpu/regs.ts';
 import { LoaderError, hex } from './loader-error.ts';
 import { hasElfMagic, parseElf32, PT_LOAD } from './elf.ts';
 
@@ -50,8 +50,6 @@ export const BOOT_STACK_SIZE = 16 * 1024;
 
 /** The selectors of the flat segments the loader's GDT holds and the kernel starts with. */
 export const BOOT_CS = 0x08, BOOT_DS = 0x10;
-/** Access rights of those segments in the CPU's (VMCS) format: G=1, D/B=1, P=1, S=1, DPL 0. */
-const AR_CODE = 0xC09B, AR_DATA = 0xC093;
 
 const VGA_ROM_HOLE_START = 0xA0000, EXTENDED_START = 0x100000;
 
@@ -399,8 +397,7 @@ export function loadMultiboot(mem: PhysicalMemory, cpu: CPU, image: Uint8Array, 
   const block = new Uint8Array(blockSize);
   const dv = new DataView(block.buffer);
   // GDT: null, flat 4 GiB 32-bit code (0x08), flat 4 GiB 32-bit data (0x10), accessed bits set.
-  dv.setUint32(offGdt + 8, 0x0000FFFF, true); dv.setUint32(offGdt + 12, 0x00CF9B00, true);
-  dv.setUint32(offGdt + 16, 0x0000FFFF, true); dv.setUint32(offGdt + 20, 0x00CF9300, true);
+  writeFlatDescriptors(new DataView(block.buffer, offGdt, 24), BOOT_CS, BOOT_DS);
   const info = offInfo;
   dv.setUint32(info + 0, MBI_MEMORY | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER_NAME, true);
   dv.setUint32(info + 4, memLower, true);
@@ -438,23 +435,10 @@ export function loadMultiboot(mem: PhysicalMemory, cpu: CPU, image: Uint8Array, 
 
   // The machine state of §3.2.
   const gdtAddr = base + offGdt, infoAddr = base + offInfo, stackTop = stackBase + BOOT_STACK_SIZE;
-  cpu.r32.fill(0);
-  cpu.r32[EAX] = MULTIBOOT_BOOTLOADER_MAGIC | 0;
-  cpu.r32[EBX] = infoAddr;
-  cpu.r32[ESP] = stackTop;
-  cpu.cr0 = 0x00000011; // PE, ET; paging, caching controls and everything else off
-  cpu.cr2 = 0; cpu.cr3 = 0; cpu.cr4 = 0;
-  cpu.setEflags(0x00000002, -1); // IF = 0, VM = 0, DF = 0
-  cpu.gdtrBase = gdtAddr; cpu.gdtrLimit = 3 * 8 - 1;
-  cpu.idtrBase = 0; cpu.idtrLimit = 0;
-  cpu.cpl = 0;
-  setSegment(cpu, CS, BOOT_CS, 0, 0xFFFFFFFF, AR_CODE);
-  for (const s of [DS, ES, FS, GS, SS]) setSegment(cpu, s, BOOT_DS, 0, 0xFFFFFFFF, AR_DATA);
-  cpu.eip = img.entry;
-  cpu.a20Mask = -1;
-  cpu.halted = false;
-  cpu.shutdown = false;
-  cpu.modeChanged();
+  enterFlat(cpu, {
+    gdtBase: gdtAddr, gdtLimit: 3 * 8 - 1, csSel: BOOT_CS, dsSel: BOOT_DS, eip: img.entry,
+    regs: { [EAX]: MULTIBOOT_BOOTLOADER_MAGIC, [EBX]: infoAddr, [ESP]: stackTop },
+  });
 
   return { ...img, infoAddr, stackTop, gdtAddr, modules, memoryMap: mmapEntries, memLower, memUpper };
 }
