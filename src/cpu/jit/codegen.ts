@@ -22,6 +22,7 @@
 
 import type { Insn } from '../insn.ts';
 import { K } from '../interp.ts';
+import { lookup } from '../opcode-table.ts';
 import { Flow, type Step, type Trace } from './trace.ts';
 
 /** Flag-state locals and the CPU fields they mirror. */
@@ -41,6 +42,8 @@ export interface GenMode {
   wideR: number;
   wideW: number;
   stack32: boolean;
+  /** cpu.inlineForms: off, every instruction calls its handler (tests compare the two). */
+  forms: boolean;
 }
 
 /** Bits of the generated function's environment, collected while writing it. */
@@ -120,6 +123,7 @@ class Writer {
     else this.setR(n - 4, `(r${n - 4} & -65281) | (((${expr}) & 255) << 8)`);
   }
   R16(n: number): string { return `(${this.R(n)} & 65535)`; }
+  setR16(n: number, expr: string): void { this.setR(n, `(r${n} & -65536) | ((${expr}) & 65535)`); }
 
   // ---- flags ----
   useFlags(): void { this.need.flags = true; }
@@ -301,7 +305,7 @@ class Writer {
     return v;
   }
 
-  write(size: 1 | 4, s: number, off: string, val: string): void {
+  write(size: 1 | 2 | 4, s: number, off: string, val: string): void {
     const o = this.t('o');
     if (this.compact) {
       this.slow = true;
@@ -316,6 +320,7 @@ class Writer {
     this.emit(`const ${l} = (b${s} + ${o}) | 0, ${e} = tlb[${l} >>> 12];`);
     const idx = `(${e} & -4096) | (${l} & 4095)`;
     if (size === 4) this.emit(`if ((${e} & WM) !== 0 && (${l} & 3) === 0) m32[(${idx}) >>> 2] = ${val}; else ${slowCall}`);
+    else if (size === 2) this.emit(`if ((${e} & WM) !== 0 && (${l} & 1) === 0) m16[(${idx}) >>> 1] = ${val}; else ${slowCall}`);
     else this.emit(`if ((${e} & WM) !== 0) m8[(${idx}) >>> 0] = ${val}; else ${slowCall}`);
   }
 
@@ -412,7 +417,8 @@ class Writer {
     const i = s.i;
     if (!inlineable(i, this.mode)) return this.call(s);
     this.fresh();
-    const k = i.fast;
+    const k = jitKind(i);
+    if (k >= J.First) { this.extra(k, i); return String(s.next); }
     const next = String(s.next);
     // ALU families: r/m ← r/m op reg, reg ← reg op r/m, r/m ← r/m op imm, and the memory forms.
     if (k >= K.AddRM && k <= K.CmpI) {
@@ -600,6 +606,56 @@ class Writer {
     throw new Error(`jit: no inline form for kind ${k}`);
   }
 
+  /** The forms of J. */
+  private extra(k: number, i: Insn): void {
+    switch (k) {
+      case J.Imul: case J.ImulI: {
+        // imulGd: the product's low half, CF = OF = (it differs from the exact product), the rest cleared.
+        const a = this.t('a'), b = this.t('b'), lo = this.t('m');
+        const src = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        if (k === J.Imul) this.emit(`const ${a} = ${this.R(i.reg)}, ${b} = ${src};`);
+        else this.emit(`const ${a} = ${src}, ${b} = ${i.imm};`);
+        this.useFlags();
+        this.emit(`const ${lo} = Math.imul(${a}, ${b}); fl = (fl & -2262) | (${lo} !== ${a} * ${b} ? 2049 : 0); fm = 0;`);
+        this.fw(F_FL | F_FM);
+        this.cm = 0; this.co = C.LOGIC; this.ct = 31; // (nothing lazy: the operation does not matter)
+        this.setR(i.reg, lo);
+        return;
+      }
+      case J.MovEwGw:
+        if (i.mod === 3) this.setR16(i.rm, this.R(i.reg));
+        else this.write(2, i.seg, this.ea(i), this.R16(i.reg));
+        return;
+      case J.MovGwEw:
+        this.setR16(i.reg, i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i)));
+        return;
+      default: { // Shift16
+        const c = i.op === 0xC1 ? i.imm & 0x1F : 1;
+        if (c === 0) return;
+        const v = this.t('v'), r = this.t('r');
+        this.useFlags();
+        this.emit(`const ${v} = ${this.R16(i.rm)};`);
+        let cf: string, of: string;
+        if (i.reg === 5) { // SHR: OF = MSB of the operand
+          this.emit(`const ${r} = ${v} >>> ${c};`);
+          cf = `((${v} >>> ${c - 1}) & 1)`; of = `((${v} >>> 15) & 1)`;
+        } else if (i.reg === 7) { // SAR: OF = 0
+          const sv = this.t('s');
+          this.emit(`const ${sv} = (${v} << 16) >> 16, ${r} = (${sv} >> ${c}) & 65535;`);
+          cf = `((${sv} >> ${c - 1}) & 1)`; of = '0';
+        } else { // SHL/SAL: CF = last bit out (0 once the count passes 16), OF = MSB(result) ^ CF
+          this.emit(`const ${r} = (${v} << ${c}) & 65535;`);
+          cf = c <= 16 ? `((${v} >>> ${16 - c}) & 1)` : '0';
+          of = `(((${r} >>> 15) ^ ${cf}) & 1)`;
+        }
+        this.emit(`fl = (fl & -2262) | ${cf} | (${of} !== 0 ? 2048 : 0); fo = ${C.LOGIC}; fr = ${r}; ft = 15; fm = ${C.SF | C.ZF | C.PF};`);
+        this.fw(F_FL | F_FO | F_FR | F_FT | F_FM);
+        this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 15;
+        this.setR16(i.rm, r);
+      }
+    }
+  }
+
   private alu(op: number, a: string, b: string, dst: number): void {
     if (op === 0 || op === 3 || op === 5) {
       this.lazy(op === 0 ? C.ADD : C.SUB, a, b, `(fa ${op === 0 ? '+' : '-'} fb) | 0`, 31);
@@ -689,9 +745,35 @@ class Writer {
   }
 }
 
+/**
+ * Forms the code generator writes inline although the interpreter calls their handler (the handler is the
+ * table's for that form, as fastKind requires; each does exactly what its handler does): IMUL r32, r/m32
+ * (0F AF) and IMUL r32, r/m32, imm (69, 6B) of ops/muldiv.ts imulGd; MOV r/m16, r16 and r16, r/m16 (66 89,
+ * 66 8B) of ops/mov.ts; SHL/SHR/SAR r16 by an immediate or 1 (66 C1 /4-/7, 66 D1) of ops/shift.ts
+ * shiftSmall.
+ */
+const enum J { First = 1000, Imul = 1000, ImulI, MovEwGw, MovGwEw, Shift16 }
+
+/** The instruction's inline form for the code generator: insn.fast, or one of J. */
+export function jitKind(i: Insn): number {
+  if (i.fast !== 0) return i.fast;
+  const d = lookup(i.op, i.reg);
+  if (d === undefined || d.h16 === d.h32) return 0;
+  const op = i.op;
+  if (i.o32 && i.exec === d.h32) {
+    if (op === 0x1AF) return J.Imul;
+    if (op === 0x69 || op === 0x6B) return J.ImulI;
+  } else if (!i.o32 && i.exec === d.h16) {
+    if (op === 0x89) return J.MovEwGw;
+    if (op === 0x8B) return J.MovGwEw;
+    if ((op === 0xC1 || op === 0xD1) && i.mod === 3 && i.reg >= 4) return J.Shift16;
+  }
+  return 0;
+}
+
 /** Does the code generator write this instruction inline in this mode? */
 export function inlineable(i: Insn, mode: GenMode): boolean {
-  const k = i.fast;
+  const k = mode.forms ? jitKind(i) : 0;
   if (k === K.Call) return false;
   if (i.mod !== 3 && !i.a32) return false; // 16-bit addressing: the handler
   switch (k) {
@@ -758,7 +840,7 @@ export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, ext
  * lazy record with mask cm, operation co and top bit ct (null: not known here). For tests.
  */
 export function conditionExpression(cc: number, cm: number | null, co: number | null, ct: number | null): string {
-  const w = new Writer({ start: 0, steps: [], tail: 0, loop: true }, { wideR: 0, wideW: 0, stack32: true }, null);
+  const w = new Writer({ start: 0, steps: [], tail: 0, loop: true }, { wideR: 0, wideW: 0, stack32: true, forms: true }, null);
   w.cm = cm; w.co = co; w.ct = ct;
   return w.cond(cc);
 }

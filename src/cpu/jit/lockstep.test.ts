@@ -128,7 +128,7 @@ function program(next: () => number): { code: number[]; sub: number[] } {
   const n = 4 + next() % 24;
   for (let k = 0; k < n; k++) {
     const r1 = pick(DATA_REGS), r2 = pick(DATA_REGS);
-    switch (next() % 30) {
+    switch (next() % 31) {
       case 0: case 1: body.push([pick([0x01, 0x03, 0x09, 0x0B, 0x21, 0x23, 0x29, 0x2B, 0x31, 0x33, 0x39, 0x3B, 0x85, 0x11, 0x19]), modrmReg(r1, r2)]); break;
       case 2: case 3: body.push([0x81, modrmReg(next() % 8, r1), ...le32(imm32())]); break;
       case 4: body.push([0x83, modrmReg(next() % 8, r1), next() & 0xFF]); break;
@@ -159,6 +159,14 @@ function program(next: () => number): { code: number[]; sub: number[] } {
       case 26: body.push([0x66, 0x01, modrmReg(r1, r2)]); break; // 16-bit: the handler
       case 27: if (next() % 6 === 0) body.push([0xC7, 0x05, ...le32(0), ...le32(0x90909090)]); else body.push([0x0F, 0xAF, modrmReg(r1, r2)]); break; // store into the code (fixed up)
       case 28: body.push([0x3C, next() & 0xFF], [0x38, modrmReg(r1 & 3, r2 & 3)]); break;
+      case 29: switch (next() % 6) { // forms only the translator writes inline (codegen.ts J)
+        case 0: body.push([0x0F, 0xAF, ...memOp(r1)]); break;
+        case 1: body.push([0x6B, modrmReg(r1, r2), next() & 0xFF]); break;
+        case 2: body.push([0x69, ...memOp(r1), ...le32(imm32())]); break;
+        case 3: body.push([0x66, pick([0x89, 0x8B]), ...(next() & 1 ? [modrmReg(r1, r2)] : memOp(r1))]); break;
+        case 4: body.push([0x66, 0xC1, modrmReg(pick([4, 5, 6, 7]), r1), next() % 34]); break;
+        default: body.push([0x66, 0xD1, modrmReg(pick([4, 5, 6, 7]), r1)]); break;
+      } break;
       default: body.push([0xB8 + r1, ...le32(imm32())]); break;
     }
   }

@@ -65,3 +65,13 @@ export function rmwSlot(cpu: CPU, s: number, off: number): number {
   }
   return -1;
 }
+
+export function wr16(cpu: CPU, s: number, off: number, v: number): void {
+  if (((cpu.wideW >> s) & 1) !== 0 && (off >>> 0) <= 0xFFFFFFFE) {
+    const lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+    if ((e & cpu.wmask) !== 0 && (lin & 1) === 0) cpu.ram16[((e & ~0xFFF) | (lin & 0xFFF)) >>> 1] = v;
+    else cpu.writeLin16(lin, v);
+    return;
+  }
+  cpu.write16(s, off, v);
+}

@@ -55,9 +55,9 @@ export interface Trace {
 }
 
 /**
- * Longest trace: a loop (which may follow calls and jumps to get back to its start), and a block that does
- * not loop (which stops at its first unconditional transfer). Longer code costs V8 more compile time (it
- * grows faster than the code), for code that rarely runs to its end.
+ * Longest trace: one that loops back to its start, and one that does not (both follow direct calls and
+ * jumps). Longer code costs V8 more compile time (it grows faster than the code), for code that rarely
+ * runs to its end.
  */
 export const MAX_LOOP_STEPS = 48;
 export const MAX_BLOCK_STEPS = 24;
@@ -114,10 +114,10 @@ function isJcc(k: number): boolean {
  * generator writes the instruction inline (else it calls the handler, which may branch anywhere).
  */
 export function buildTrace(cpu: CPU, start: number, inline: (i: Insn) => boolean): Trace | null {
-  // A loop through followed transfers if there is one; else a plain block.
+  // A loop if there is one; else a shorter trace.
   const t = walk(cpu, start, inline, true, MAX_LOOP_STEPS);
   if (t === null || t.loop) return t;
-  return walk(cpu, start, inline, false, MAX_BLOCK_STEPS);
+  return walk(cpu, start, inline, true, MAX_BLOCK_STEPS);
 }
 
 function walk(cpu: CPU, start: number, inline: (i: Insn) => boolean, follow: boolean, maxSteps: number): Trace | null {

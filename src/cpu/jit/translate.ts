@@ -7,7 +7,7 @@ import type { Insn } from '../insn.ts';
 import { JitBlock, type BlockFn } from './block.ts';
 import { buildTrace, Flow } from './trace.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
-import { rd8, rd16, rd32, rmwSlot, wr8, wr32 } from './mem.ts';
+import { rd8, rd16, rd32, rmwSlot, wr8, wr16, wr32 } from './mem.ts';
 import { jitConfig } from './jit-config.ts';
 
 /** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
@@ -34,7 +34,7 @@ const deferred = new WeakSet<Insn>();
  */
 export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER {
   if (cpu.code32 !== true) return null;
-  const mode: GenMode = { wideR: cpu.wideR, wideW: cpu.wideW, stack32: cpu.stack32 };
+  const mode: GenMode = { wideR: cpu.wideR, wideW: cpu.wideW, stack32: cpu.stack32, forms: cpu.inlineForms };
   const start = cpu.ip;
   const trace = buildTrace(cpu, start, (i) => inlineable(i, mode));
   if (trace === null || trace.steps[0].i !== head) return null;
@@ -62,12 +62,12 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   const gen = generate(trace, mode, limit, [...extra.values()]);
   let factory: Factory;
   try {
-    factory = new Function('cpu', 'I', 'P', 'E', 'rd8', 'rd16', 'rd32', 'wr8', 'wr32', 'rmwSlot', gen.source) as Factory;
+    factory = new Function('cpu', 'I', 'P', 'E', 'rd8', 'rd16', 'rd32', 'wr8', 'wr16', 'wr32', 'rmwSlot', gen.source) as Factory;
   } catch (e) {
     throw new Error(`jit: generated code does not compile: ${(e as Error).message}\n${gen.source}`);
   }
   const insns = trace.steps.map((s) => s.i);
-  const run = factory(cpu, insns, PARITY, Int32Array.from(trace.steps, (s) => s.eip), rd8, rd16, rd32, wr8, wr32, rmwSlot);
+  const run = factory(cpu, insns, PARITY, Int32Array.from(trace.steps, (s) => s.eip), rd8, rd16, rd32, wr8, wr16, wr32, rmwSlot);
   const block = new JitBlock(head, start, trace.steps.length, [...pages], run, gen.source);
   cpu.codeCache.addBlock(block);
   if (head.block !== null) head.block.kill();
