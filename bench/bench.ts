@@ -5,6 +5,7 @@
 // and only here, never by timed tests. `--help` for the options; README.md "Benchmark" for what is measured.
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -35,6 +36,20 @@ function git(args: string[]): string | undefined {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+/**
+ * What trapeze's code is: HEAD and a digest of the uncommitted changes under src/ and bin/. Taken before
+ * and after the run: a tree edited meanwhile (others work in it) mixes versions in one table, and is said.
+ */
+function sourceState(): { head?: string; dirty: boolean; digest: string } {
+  const head = git(['rev-parse', '--short', 'HEAD']);
+  const diff = git(['diff', 'HEAD', '--', 'src', 'bin']) ?? '';
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '--', 'src', 'bin']) ?? '';
+  const digest = createHash('sha256').update(`${head}\n${diff}\n${untracked}\n${untracked.split('\n').filter(Boolean).map((f) => {
+    try { return readFileSync(join(REPO_ROOT, f), 'latin1'); } catch { return ''; }
+  }).join('\n')}`).digest('hex').slice(0, 12);
+  return { head, dirty: diff !== '' || untracked !== '', digest };
+}
+
 /** QEMU: installed from Debian when missing and we may (root, apt-get); else one line saying how. */
 function ensureQemu(log: (s: string) => void): EngineInfo {
   let version = qemuVersion();
@@ -53,9 +68,8 @@ function ensureQemu(log: (s: string) => void): EngineInfo {
 async function probeEngines(selected: readonly EngineName[], log: (s: string) => void): Promise<{ engines: EngineInfo[]; jit: { present: boolean; why?: string } }> {
   const infos: EngineInfo[] = [];
   let v86: Omit<EngineInfo, 'name'> | undefined;
-  const head = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--', 'src']);
-  const trapezeVersion = head ? `trapeze ${head}${dirty ? ' + uncommitted changes in src/' : ''}` : 'trapeze';
+  const { head, dirty, digest } = sourceState();
+  const trapezeVersion = head ? `trapeze ${head}${dirty ? ` + uncommitted changes in src/ or bin/ (digest ${digest})` : ''}` : 'trapeze';
   const jit = selected.some((e) => e.startsWith('trapeze')) ? await jitStatus() : { present: false };
   for (const name of selected) {
     if (name === 'trapeze-interp') {
@@ -214,6 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   out('');
 
   const ctx: Context = { opts, engines, jit, log };
+  const sourceAtStart = sourceState();
   const reports: WorkloadReport[] = [];
   const linuxDir = opts.linuxDir ? resolve(opts.linuxDir) : DEFAULT_LINUX_DIR;
   try {
@@ -241,11 +256,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     ctx.linux?.cleanup();
   }
   const loadAtEnd = loadavg()[0];
+  const sourceAtEnd = sourceState();
+  const sourceChanged = sourceAtEnd.digest !== sourceAtStart.digest;
   out(renderReport(reports, opts.reps));
+  if (sourceChanged) {
+    out(`WARNING: trapeze's code (src/, bin/) changed during the run (${sourceAtStart.head}/${sourceAtStart.digest} -> ${sourceAtEnd.head}/${sourceAtEnd.digest}): its rows mix versions`);
+  }
   out(`load average at the end: ${loadAtEnd.toFixed(2)}`);
   const failed = reports.some((r) => r.failed);
   const doc = {
-    environment: { ...env, loadAverageAtEnd: loadAtEnd },
+    environment: { ...env, loadAverageAtEnd: loadAtEnd, trapezeSource: { atStart: sourceAtStart, atEnd: sourceAtEnd, changed: sourceChanged } },
     options: { reps: opts.reps, quick: opts.quick, insns: opts.insns ?? null, memSize: MEM_SIZE, engines: opts.engines, workloads: opts.workloads },
     workloads: reports.map((r) => ({
       ...r,
@@ -267,6 +287,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 // Run when invoked directly (not when imported by a test).
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  // `npm run bench | head`: a reader that goes away is not an error of the bench.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
   process.exitCode = await main(process.argv.slice(2));
 }
 export { ENGINES };
