@@ -527,11 +527,19 @@ class Writer {
         const sp = this.t('s');
         this.emit(`const ${sp} = ${this.R(4)};`);
         const t = this.read(4, C.SS, sp);
+        if (s.flow === Flow.RetFollow) {
+          // The return address the trace pushed is within the CS limit (checked on entry): any other is checked.
+          this.emit(`if (${t} !== ${s.target}) {`);
+          this.checkTarget(t);
+          this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
+          this.emit(`${this.exit(1, t)} }`);
+          this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
+          return t;
+        }
         this.checkTarget(t);
         this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
-        if (s.flow === Flow.RetFollow) this.emit(`if (${t} !== ${s.target}) ${this.exit(1, t)}`);
-        else { this.emit(this.exit(1, t)); return null; }
-        return t;
+        this.emit(this.exit(1, t));
+        return null;
       }
       case K.CallE: case K.JmpE: {
         const t = this.t('t');
@@ -812,7 +820,7 @@ export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, ext
   for (let s = 0; s < 6; s++) if (segs & (1 << s)) { lines.push(`const b${s} = segBase[${s}];`); bases.push(`b${s}`); }
   if (bases.length) lines.push(`if (((${bases.join(' | ')}) & 3) !== 0) return -1;`);
   lines.push(`const csLim = segLimit[1]; if (csLim < ${csLimitNeeded >>> 0}) return -1;`);
-  lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
+  if (!w.compact || extraPages.length) lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
   if (extraPages.length) {
     lines.push('const cb = segBase[1];');
     for (const p of extraPages) {

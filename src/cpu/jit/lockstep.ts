@@ -62,11 +62,13 @@ export function memHash(u8: Uint8Array, from = 0, to = u8.length): number {
 export class BlockRecorder {
   readonly states: number[][] = [];
   blocks = 0;
+  /** Record states (else only count blocks). */
+  recording = true;
   constructor(private readonly cpu: CPU) {
     setBlockObserver((c) => {
       if (c !== this.cpu) return;
       this.blocks++;
-      this.states.push(archState(c));
+      if (this.recording) this.states.push(archState(c));
     });
   }
   take(): number[][] { return this.states.splice(0); }
