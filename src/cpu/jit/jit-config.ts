@@ -19,7 +19,7 @@ export interface JitConfig {
 
 /** Entries before translation: a block run only a few times costs more to compile than it saves. */
 export const DEFAULT_THRESHOLD = 40;
-export const DEFAULT_BLOCK_THRESHOLD = 50_000;
+export const DEFAULT_BLOCK_THRESHOLD = 20_000;
 
 export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD };
 
