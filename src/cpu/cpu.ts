@@ -11,6 +11,7 @@ import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
 import { CodeCache } from './code-cache.ts';
 import { fastKind, interpret } from './interp.ts';
+import { warmUpInterpreter } from './interp-warmup.ts';
 import { runJit } from './jit/dispatch.ts';
 import { jitConfig } from './jit/jit-config.ts';
 import {
@@ -82,6 +83,9 @@ for (let v = 0; v < 256; v++) {
  * that V8 gives it the elements kind of the code cache's slot arrays (one map at the loop's load).
  */
 const NO_SLOTS: (Insn | undefined)[] = new Array<Insn | undefined>(4096).fill(undefined);
+
+/** Slots of the memo of instructions that straddle two pages (cpu.crossInsn; a power of two). */
+const CROSS_SLOTS = 64;
 
 // lazy flag operation kinds
 export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
@@ -198,6 +202,19 @@ export class CPU {
    */
   fetchEip = 0;
   fetchSlots: (Insn | undefined)[] = NO_SLOTS;
+  /**
+   * Instructions that straddle two pages, which the code cache cannot hold (an entry may depend on one
+   * page's bytes only): the last one decoded per slot (by linear address), with a copy of its bytes, the
+   * inlineForms setting it was given its fast kind under, and its linear address. fetchInsn reuses one when
+   * both pages are readable RAM in the TLB, the whole instruction lies within the CS limit and its bytes
+   * are unchanged: decoding would then read exactly those bytes without a fault and build the same
+   * instruction. (A hot loop of the Linux boot runs through such an instruction: without this, it is
+   * decoded into a new Insn at every pass.)
+   */
+  private readonly crossInsn: (Insn | undefined)[] = new Array<Insn | undefined>(CROSS_SLOTS).fill(undefined);
+  private readonly crossLin = new Int32Array(CROSS_SLOTS);
+  private readonly crossForms = new Uint8Array(CROSS_SLOTS);
+  private readonly crossBytes = new Uint8Array(CROSS_SLOTS * 16);
   /** The interpreter's inline forms (interp.ts) are used; tests turn them off to compare with the handlers. */
   inlineForms = true;
   /** Hot code is translated into JavaScript functions (jit/); default from jit/jit-config.ts. */
@@ -389,6 +406,7 @@ export class CPU {
 
   /** Execute up to `limit` instructions. Guest errors never escape as host exceptions. */
   run(limit: number): Stop {
+    warmUpInterpreter();
     const end = this.icount + limit;
     if (this.shutdown) return Stop.Shutdown;
     for (;;) {
@@ -423,8 +441,51 @@ export class CPU {
         const i = slots[lin & 0xFFF];
         if (i !== undefined && eip + i.len - 1 <= limit) return i;
       }
+      if ((lin & 0xFFF) > 0x1000 - 15) {
+        const i = this.crossFetch(lin, eip, limit);
+        if (i !== undefined) return i;
+      }
     }
     return this.decodeAndCache(lin);
+  }
+
+  /** The instruction at linear `lin` (CS offset `eip`) from the memo of page-straddling ones (crossInsn), if valid. */
+  private crossFetch(lin: number, eip: number, limit: number): Insn | undefined {
+    const k = (lin ^ (lin >>> 12)) & (CROSS_SLOTS - 1);
+    const i = this.crossInsn[k];
+    if (i === undefined || this.crossLin[k] !== lin || i.code32 !== this.code32 || this.crossForms[k] !== (this.inlineForms ? 1 : 0)) return undefined;
+    // Within the limit, and without wrapping at 64 KiB in 16-bit code (fetch8 wraps the offset there).
+    const len = i.len;
+    if (eip + len - 1 > (this.code32 ? limit : Math.min(limit, 0xFFFF))) return undefined;
+    const e1 = this.tlb[lin >>> 12], e2 = this.tlb[((lin >>> 12) + 1) & 0xFFFFF];
+    if ((e1 & this.rmask) === 0 || (e2 & this.rmask) === 0) return undefined;
+    const m = this.ram8, b = this.crossBytes, first = 0x1000 - (lin & 0xFFF);
+    let p = (e1 & ~0xFFF) | (lin & 0xFFF);
+    for (let j = 0; j < len; j++) {
+      if (j === first) p = e2 & ~0xFFF;
+      if (m[p++] !== b[(k << 4) + j]) return undefined;
+    }
+    // As fresh from the decoder: nothing the translator's dispatcher counted or attached (Insn.hits, block)
+    // survives, as when each fetch decoded a new Insn.
+    i.hits = 0;
+    i.block = null;
+    return i;
+  }
+
+  /** Remember a page-straddling instruction just decoded at `lin` (see crossInsn). */
+  private crossStore(lin: number, i: Insn): void {
+    const e1 = this.tlb[lin >>> 12], e2 = this.tlb[((lin >>> 12) + 1) & 0xFFFFF];
+    if ((e1 & this.rmask) === 0 || (e2 & this.rmask) === 0) return;
+    const k = (lin ^ (lin >>> 12)) & (CROSS_SLOTS - 1);
+    const m = this.ram8, b = this.crossBytes, first = 0x1000 - (lin & 0xFFF);
+    let p = (e1 & ~0xFFF) | (lin & 0xFFF);
+    for (let j = 0; j < i.len; j++) {
+      if (j === first) p = e2 & ~0xFFF;
+      b[(k << 4) + j] = m[p++];
+    }
+    this.crossInsn[k] = i;
+    this.crossLin[k] = lin;
+    this.crossForms[k] = this.inlineForms ? 1 : 0;
   }
 
   /**
@@ -441,7 +502,8 @@ export class CPU {
     const i = cacheable ? new Insn() : this.insn;
     decode(this, i);
     i.fast = this.inlineForms ? fastKind(i) : 0;
-    if (!cacheable || off + i.len > 0x1000) return i;
+    if (!cacheable) return i;
+    if (off + i.len > 0x1000) { this.crossStore(lin, i); return i; }
     const e = this.tlb[lin >>> 12];
     if (!(e & this.rmask)) return i;
     const phys = (e & ~0xFFF) | off;

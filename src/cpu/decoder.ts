@@ -74,8 +74,11 @@ export function decode(cpu: FetchSource, i: Insn): void {
     case Imm.Iz: i.imm = o32 ? cpu.fetch32() : cpu.fetch16(); break;
     case Imm.Jz: i.imm = o32 ? cpu.fetch32() : (cpu.fetch16() << 16) >> 16; break;
     case Imm.IwIb: i.imm = cpu.fetch16(); i.imm2 = cpu.fetch8(); break;
-    case Imm.Ap: i.imm = o32 ? cpu.fetch32() >>> 0 : cpu.fetch16(); i.imm2 = cpu.fetch16(); break;
-    case Imm.Moffs: i.mod = 0; i.disp = a32 ? cpu.fetch32() >>> 0 : cpu.fetch16(); break;
+    // (The 32-bit offsets stay int32, as every other field: farJump / farCall and eaI take them as such. A
+    // single Insn holding a number of 2^31 or more would make V8 keep disp / imm of every Insn as boxed
+    // doubles, which cost the interpreter a load and a conversion at each use.)
+    case Imm.Ap: i.imm = o32 ? cpu.fetch32() : cpu.fetch16(); i.imm2 = cpu.fetch16(); break;
+    case Imm.Moffs: i.mod = 0; i.disp = a32 ? cpu.fetch32() : cpu.fetch16(); break;
   }
   finish(cpu, i, d);
 }

@@ -285,26 +285,27 @@ function notEd(cpu: CPU, i: Insn): void {
   else cpu.commit32(~cpu.rmw32(i.seg, cpu.ea(i)));
 }
 
-// ---- NEG (F6/F7 /3): 0 - operand; flags as SUB, which gives CF = (operand != 0) as the SDM states ----
+// ---- NEG (F6/F7 /3): 0 - operand; flags as SUB, which gives CF = (operand != 0) as the SDM states. (| 0:
+// -0 stored in cpu.lazyRes would make V8 keep that field of every CPU as a boxed double.) ----
 
 function negEb(cpu: CPU, i: Insn): void {
   if (i.mod === 3) {
-    const a = cpu.getReg8(i.rm), r = -a;
+    const a = cpu.getReg8(i.rm), r = -a | 0;
     cpu.setLazy(LAZY_SUB, 0, a, r, 7);
     cpu.setReg8(i.rm, r);
   } else {
-    const a = cpu.rmw8(i.seg, cpu.ea(i)), r = -a;
+    const a = cpu.rmw8(i.seg, cpu.ea(i)), r = -a | 0;
     cpu.commit8(r);
     cpu.setLazy(LAZY_SUB, 0, a, r, 7);
   }
 }
 function negEw(cpu: CPU, i: Insn): void {
   if (i.mod === 3) {
-    const n = i.rm << 1, a = cpu.r16[n], r = -a;
+    const n = i.rm << 1, a = cpu.r16[n], r = -a | 0;
     cpu.setLazy(LAZY_SUB, 0, a, r, 15);
     cpu.r16[n] = r;
   } else {
-    const a = cpu.rmw16(i.seg, cpu.ea(i)), r = -a;
+    const a = cpu.rmw16(i.seg, cpu.ea(i)), r = -a | 0;
     cpu.commit16(r);
     cpu.setLazy(LAZY_SUB, 0, a, r, 15);
   }
