@@ -97,6 +97,16 @@ const JCC = [K.Jcc, K.Jcc, K.Jb, K.Jb, K.Jz, K.Jnz, K.Jbe, K.Jbe, K.Js, K.Js, K.
 /** Group-2 operation (ModRM.reg) → inline form (SAL, /6, is SHL). */
 const SHIFT = [K.Rol, K.Ror, K.Call, K.Call, K.Shl, K.Shr, K.Shl, K.Sar];
 
+/**
+ * Inline forms that only read their memory operand (when they have one: mod != 3), by the size read: the
+ * loop reads it before the switch (4: rd32, 2: cpu.read16, 1: rd8).
+ */
+const READS = new Uint8Array(256);
+for (const k of [K.MovLoad, K.AddLd, K.OrLd, K.AndLd, K.SubLd, K.XorLd, K.CmpLd, K.CmpSt, K.CmpMI, K.TestM, K.TestEI, K.Cmovcc,
+  K.CallE, K.JmpE, K.PushE]) READS[k] = 4;
+for (const k of [K.MovzxW, K.MovsxW]) READS[k] = 2;
+for (const k of [K.MovzxB, K.MovsxB, K.MovLoadB, K.CmpEbI, K.TestEbI]) READS[k] = 1;
+
 /** The inline form of a decoded instruction, or K.Call. */
 export function fastKind(i: Insn): K {
   const d = lookup(i.op, i.reg);
@@ -167,6 +177,8 @@ export function fastKind(i: Insn): K {
 export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
   const r32 = cpu.r32;
   let branched = false;
+  /** A push the instruction's case asked for, of pv (done after the switch). */
+  let push = false, pv = 0;
   while (cpu.icount < end) {
     // (Booleans are tested with === true: V8's generic truthiness test of a field is much longer.)
     if (cpu.halted === true) {
@@ -184,7 +196,29 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       if (i.block !== null || ++i.hits >= blockStarts) return C.STOP_BLOCK;
     }
     cpu.nip = (ip + i.len) & cpu.ipMask;
-    switch (i.fast) {
+    // The memory operand of an inline form: its offset (as cpu.eaI computes it) and, for the forms that
+    // only read it (READS), its value as rd32 / rd8 / cpu.read16 read it, with their direct paths inline.
+    // (Written once here rather than as calls in each case: V8 inlines only so much into this function,
+    // and the calls it leaves cost as much as the rest of such an instruction.)
+    const k = i.fast;
+    let off = 0, m = 0;
+    if (i.mod !== 3 && k !== K.Call) {
+      if (i.a32 === true) {
+        let a = i.disp;
+        if (i.base >= 0) a += r32[i.base];
+        if (i.index >= 0) a += r32[i.index] << i.scale;
+        off = a | 0;
+      } else off = cpu.eaI(i);
+      const size = READS[k];
+      if (size !== 0) {
+        const s = i.seg, lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12], p = (e & ~0xFFF) | (lin & 0xFFF);
+        const direct = ((cpu.wideR >> s) & 1) !== 0 && (e & cpu.rmask) !== 0;
+        if (size === 4) m = direct === true && (p & 3) === 0 && (off >>> 0) <= 0xFFFFFFFC ? cpu.ram32[p >>> 2] : rd32(cpu, s, off);
+        else if (size === 1) m = direct === true ? cpu.ram8[p] : rd8(cpu, s, off);
+        else m = direct === true && (p & 1) === 0 && (off >>> 0) <= 0xFFFFFFFE ? cpu.ram16[p >>> 1] : cpu.read16(s, off);
+      }
+    }
+    switch (k) {
       case K.Call: i.exec(cpu, i); break;
 
       // ---- ALU (ops/alu.ts aluEdGd, aluGdEd, grp1Ed, aluEAXId through alu(); the lazy-flag stores are
@@ -246,36 +280,36 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       case K.TestRR: cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r32[i.rm] & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break; // testEdGd
       // ---- ALU with a memory operand: the same through rd32 (read32) and, for read-modify-write, the
       // slot rmwSlot finds for rmw32 + commit32; where there is none the handler does it all ----
-      case K.AddLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a + b) | 0;
+      case K.AddLd: { const a = r32[i.reg], b = m, r = (a + b) | 0;
         cpu.lazyOp = C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
       }
-      case K.OrLd: { const r = r32[i.reg] | rd32(cpu, i.seg, cpu.eaI(i));
+      case K.OrLd: { const r = r32[i.reg] | m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
       }
-      case K.AndLd: { const r = r32[i.reg] & rd32(cpu, i.seg, cpu.eaI(i));
+      case K.AndLd: { const r = r32[i.reg] & m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
       }
-      case K.SubLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i)), r = (a - b) | 0;
+      case K.SubLd: { const a = r32[i.reg], b = m, r = (a - b) | 0;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
       }
-      case K.XorLd: { const r = r32[i.reg] ^ rd32(cpu, i.seg, cpu.eaI(i));
+      case K.XorLd: { const r = r32[i.reg] ^ m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.reg] = r; break;
       }
-      case K.CmpLd: { const a = r32[i.reg], b = rd32(cpu, i.seg, cpu.eaI(i));
+      case K.CmpLd: { const a = r32[i.reg], b = m;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
       }
-      case K.CmpSt: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = r32[i.reg];
+      case K.CmpSt: { const a = m, b = r32[i.reg];
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
       }
-      case K.CmpMI: { const a = rd32(cpu, i.seg, cpu.eaI(i)), b = i.imm;
+      case K.CmpMI: { const a = m, b = i.imm;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
       }
-      case K.TestM: { const a = rd32(cpu, i.seg, cpu.eaI(i));
+      case K.TestM: { const a = m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & r32[i.reg]; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
       }
       case K.AddSt: case K.OrSt: case K.AndSt: case K.SubSt: case K.XorSt:
       case K.AddMI: case K.OrMI: case K.AndMI: case K.SubMI: case K.XorMI: {
-        const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
+        const x = rmwSlot(cpu, i.seg, off);
         if (x < 0) { i.exec(cpu, i); break; }
         const ram32 = cpu.ram32, a = ram32[x], b = i.fast >= K.AddMI ? i.imm : r32[i.reg];
         let r: number;
@@ -292,10 +326,10 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       }
       // testEdId (F7 /0 /1, A9), testEbIb (F6 /0 /1, A8), grp1Eb /7 and aluALIb 3C (CMP), aluEbGb / aluGbEb 38 / 3A
       // (CMP), movEbGb / movGbEb 88 / 8A: register forms through getReg8 / setReg8.
-      case K.TestEI: { const a = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
+      case K.TestEI: { const a = i.mod === 3 ? r32[i.rm] : m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; break;
       }
-      case K.TestEbI: { const a = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i));
+      case K.TestEbI: { const a = i.mod === 3 ? cpu.getReg8(i.rm) : m;
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & i.imm; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
       }
       case K.CmpRbI: { const a = cpu.getReg8(i.rm), b = i.imm & 0xFF;
@@ -425,16 +459,25 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
         const ret = cpu.nip, t = (ret + i.imm) | 0;
         if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
         cpu.nip = t;
-        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, ret); r32[C.ESP] = sp; } else cpu.push32(ret);
+        pv = ret; push = true;
         break;
       }
       case K.Ret: {
         // (ESP as int32, as pop32; setSP is a plain store of the register)
-        const sp = cpu.stack32 === true ? r32[C.ESP] : cpu.r16[C.ESP << 1];
-        const t = rd32(cpu, C.SS, sp);
-        if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+        let t: number;
+        if (cpu.stack32 === true) {
+          const sp = r32[C.ESP], lin = (cpu.segBase[C.SS] + sp) | 0, e = cpu.tlb[lin >>> 12];
+          t = ((cpu.wideR >> C.SS) & 1) !== 0 && (e & cpu.rmask) !== 0 && (lin & 3) === 0 && (sp >>> 0) <= 0xFFFFFFFC
+            ? cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2] : rd32(cpu, C.SS, sp);
+          if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+          r32[C.ESP] = sp + 4 + i.imm;
+        } else {
+          const sp = cpu.r16[C.ESP << 1];
+          t = rd32(cpu, C.SS, sp);
+          if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
+          cpu.r16[C.ESP << 1] = sp + 4 + i.imm;
+        }
         cpu.nip = t;
-        cpu.setSP(sp + 4 + i.imm);
         break;
       }
 
@@ -442,35 +485,47 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       // access inline when SS.B = 1) ----
       case K.PushR: {
         const v = r32[i.op & 7];
-        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, v); r32[C.ESP] = sp; } else cpu.push32(v);
+        pv = v; push = true;
         break;
       }
       case K.PopR: {
         let v: number;
-        if (cpu.stack32 === true) { const sp = r32[C.ESP]; v = rd32(cpu, C.SS, sp); r32[C.ESP] = sp + 4; } else v = cpu.pop32();
+        if (cpu.stack32 === true) {
+          const sp = r32[C.ESP], lin = (cpu.segBase[C.SS] + sp) | 0, e = cpu.tlb[lin >>> 12];
+          v = ((cpu.wideR >> C.SS) & 1) !== 0 && (e & cpu.rmask) !== 0 && (lin & 3) === 0 && (sp >>> 0) <= 0xFFFFFFFC
+            ? cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2] : rd32(cpu, C.SS, sp);
+          r32[C.ESP] = sp + 4;
+        } else v = cpu.pop32();
         r32[i.op & 7] = v;
         break;
       }
       case K.PushI:
-        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, i.imm); r32[C.ESP] = sp; } else cpu.push32(i.imm);
+        pv = i.imm; push = true;
         break;
 
       // ---- Data movement (ops/mov.ts movEdGd / movGdEd, movRdId, movEdId, leaD, movzxGdEb / movzxGdEw,
       // movEbGb / movGbEb memory forms, movEbIb) ----
       case K.MovRR: if (i.op === 0x89) r32[i.rm] = r32[i.reg]; else r32[i.reg] = r32[i.rm]; break;
-      case K.MovStore: wr32(cpu, i.seg, cpu.eaI(i), r32[i.reg]); break;
-      case K.MovLoad: r32[i.reg] = rd32(cpu, i.seg, cpu.eaI(i)); break;
+      case K.MovStore: {
+        // wr32, with its direct path inline
+        const s = i.seg, lin = (cpu.segBase[s] + off) | 0, e = cpu.tlb[lin >>> 12];
+        if (((cpu.wideW >> s) & 1) !== 0 && (e & cpu.wmask) !== 0 && (lin & 3) === 0 && (off >>> 0) <= 0xFFFFFFFC) {
+          cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2] = r32[i.reg];
+        } else wr32(cpu, s, off, r32[i.reg]);
+        break;
+      }
+      case K.MovLoad: r32[i.reg] = m; break;
       case K.MovRI: r32[i.op & 7] = i.imm; break;
-      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else wr32(cpu, i.seg, cpu.eaI(i), i.imm); break;
-      case K.Lea: r32[i.reg] = cpu.eaI(i); break;
-      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i)); break;
-      case K.MovzxW: r32[i.reg] = i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.eaI(i)); break;
-      case K.MovStoreB: wr8(cpu, i.seg, cpu.eaI(i), cpu.getReg8(i.reg)); break;
-      case K.MovLoadB: cpu.setReg8(i.reg, rd8(cpu, i.seg, cpu.eaI(i))); break;
-      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else wr8(cpu, i.seg, cpu.eaI(i), i.imm); break;
+      case K.MovEI: if (i.mod === 3) r32[i.rm] = i.imm; else wr32(cpu, i.seg, off, i.imm); break;
+      case K.Lea: r32[i.reg] = off; break;
+      case K.MovzxB: r32[i.reg] = i.mod === 3 ? cpu.getReg8(i.rm) : m; break;
+      case K.MovzxW: r32[i.reg] = i.mod === 3 ? cpu.r16[i.rm << 1] : m; break;
+      case K.MovStoreB: wr8(cpu, i.seg, off, cpu.getReg8(i.reg)); break;
+      case K.MovLoadB: cpu.setReg8(i.reg, m); break;
+      case K.MovEbI: if (i.mod === 3) cpu.setReg8(i.rm, i.imm); else wr8(cpu, i.seg, off, i.imm); break;
       // grp1Eb, CMP r/m8, imm8 with a memory operand: alu(7) = cpu.setLazy(LAZY_SUB, a, b, a - b, 7).
       case K.CmpEbI: {
-        const a = rd8(cpu, i.seg, cpu.eaI(i)), b = i.imm & 0xFF;
+        const a = m, b = i.imm & 0xFF;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = a; cpu.lazyB = b; cpu.lazyRes = (a - b) | 0; cpu.lazyTop = 7; cpu.lazyMask = C.ARITH;
         break;
       }
@@ -478,22 +533,22 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       // ---- mov.ts movRbIb, movsxGdEb / movsxGdEw, xchgEdGd / xchgEAXRd, cdq, setcc, cmovD; alu.ts testEbGb, notEd,
       // negEd (cpu.setLazy(LAZY_SUB, 0, a, -a, 31)), incDecEd memory form (rmw32 + commit32, setIncDecFlags) ----
       case K.MovRbI: cpu.setReg8(i.op & 7, i.imm); break;
-      case K.MovsxB: r32[i.reg] = ((i.mod === 3 ? cpu.getReg8(i.rm) : rd8(cpu, i.seg, cpu.eaI(i))) << 24) >> 24; break;
-      case K.MovsxW: r32[i.reg] = ((i.mod === 3 ? cpu.r16[i.rm << 1] : cpu.read16(i.seg, cpu.eaI(i))) << 16) >> 16; break;
+      case K.MovsxB: r32[i.reg] = ((i.mod === 3 ? cpu.getReg8(i.rm) : m) << 24) >> 24; break;
+      case K.MovsxW: r32[i.reg] = ((i.mod === 3 ? cpu.r16[i.rm << 1] : m) << 16) >> 16; break;
       case K.XchgRR: { const t = r32[i.reg]; r32[i.reg] = r32[i.rm]; r32[i.rm] = t; break; }
       case K.XchgA: { const n = i.op & 7, t = r32[0]; r32[0] = r32[n]; r32[n] = t; break; }
       case K.Cdq: r32[2] = r32[0] >> 31; break;
       case K.TestRRb: { const a = cpu.getReg8(i.rm);
         cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = a & cpu.getReg8(i.reg); cpu.lazyTop = 7; cpu.lazyMask = C.ARITH; break;
       }
-      case K.Setcc: { const v = cpu.cond(i.op & 0xF) ? 1 : 0; if (i.mod === 3) cpu.setReg8(i.rm, v); else wr8(cpu, i.seg, cpu.eaI(i), v); break; }
-      case K.Cmovcc: { const v = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i)); if (cpu.cond(i.op & 0xF)) r32[i.reg] = v; break; }
+      case K.Setcc: { const v = cpu.cond(i.op & 0xF) ? 1 : 0; if (i.mod === 3) cpu.setReg8(i.rm, v); else wr8(cpu, i.seg, off, v); break; }
+      case K.Cmovcc: { const v = i.mod === 3 ? r32[i.rm] : m; if (cpu.cond(i.op & 0xF)) r32[i.reg] = v; break; }
       case K.NotR: r32[i.rm] = ~r32[i.rm]; break;
       case K.NegR: { const a = r32[i.rm], r = -a | 0;
         cpu.lazyOp = C.LAZY_SUB; cpu.lazyA = 0; cpu.lazyB = a; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH; r32[i.rm] = r; break;
       }
       case K.IncM: case K.DecM: {
-        const x = rmwSlot(cpu, i.seg, cpu.eaI(i));
+        const x = rmwSlot(cpu, i.seg, off);
         if (x < 0) { i.exec(cpu, i); break; }
         const a = cpu.ram32[x], dec = i.fast === K.DecM, r = dec ? (a - 1) | 0 : (a + 1) | 0;
         cpu.ram32[x] = r;
@@ -504,17 +559,17 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       // branch.ts callEd / jmpEd (go32 of the operand), stack.ts pushEd (operand read with ESP before the push),
       // leave32 (the pop is read first: a fault leaves ESP unchanged)
       case K.CallE: case K.JmpE: {
-        const t = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
+        const t = i.mod === 3 ? r32[i.rm] : m;
         if ((t >>> 0) > cpu.segLimit[C.CS]) cpu.fault(C.GP, 0);
         if (i.fast === K.JmpE) { cpu.nip = t; break; }
         const ret = cpu.nip;
         cpu.nip = t;
-        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, ret); r32[C.ESP] = sp; } else cpu.push32(ret);
+        pv = ret; push = true;
         break;
       }
       case K.PushE: {
-        const v = i.mod === 3 ? r32[i.rm] : rd32(cpu, i.seg, cpu.eaI(i));
-        if (cpu.stack32 === true) { const sp = (r32[C.ESP] - 4) | 0; wr32(cpu, C.SS, sp, v); r32[C.ESP] = sp; } else cpu.push32(v);
+        const v = i.mod === 3 ? r32[i.rm] : m;
+        pv = v; push = true;
         break;
       }
       case K.Leave: {
@@ -525,6 +580,18 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
         break;
       }
       default: i.exec(cpu, i);
+    }
+    if (push === true) {
+      // The push of PushR, PushI, CallRel, CallE, PushE (cpu.push32; wr32 with its direct path inline): a fault
+      // leaves ESP as it was.
+      push = false;
+      if (cpu.stack32 === true) {
+        const sp = (r32[C.ESP] - 4) | 0, lin = (cpu.segBase[C.SS] + sp) | 0, e = cpu.tlb[lin >>> 12];
+        if (((cpu.wideW >> C.SS) & 1) !== 0 && (e & cpu.wmask) !== 0 && (lin & 3) === 0 && (sp >>> 0) <= 0xFFFFFFFC) {
+          cpu.ram32[((e & ~0xFFF) | (lin & 0xFFF)) >>> 2] = pv;
+        } else wr32(cpu, C.SS, sp, pv);
+        r32[C.ESP] = sp;
+      } else cpu.push32(pv);
     }
     cpu.ip = cpu.nip;
     cpu.icount++;
