@@ -203,6 +203,14 @@ export class CPU {
   fetchEip = 0;
   fetchSlots: (Insn | undefined)[] = NO_SLOTS;
   /**
+   * A second memo of the same kind, used by interp.ts only: the page the loop last left for another one.
+   * Code that alternates between two pages (a call and its return: half of the memo misses of the Linux
+   * boot) then finds its instructions without fetchInsn. Valid under the same conditions as fetchSlots,
+   * and reset with it by every event listed there.
+   */
+  fetchEip2 = 0;
+  fetchSlots2: (Insn | undefined)[] = NO_SLOTS;
+  /**
    * Instructions that straddle two pages, which the code cache cannot hold (an entry may depend on one
    * page's bytes only): the last one decoded per slot (by linear address), with a copy of its bytes, the
    * inlineForms setting it was given its fast kind under, and its linear address. fetchInsn reuses one when
@@ -315,6 +323,7 @@ export class CPU {
     this.rmask = this.cpl === 3 ? TLB_UR : TLB_SR;
     this.wmask = this.cpl === 3 ? TLB_UW : TLB_SW;
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     this.attention |= ATTN_CODE;
   }
 
@@ -334,6 +343,7 @@ export class CPU {
       this.code32 = (ar & AR_DB) !== 0 && this.protectedModeOrUnreal();
       this.ipMask = this.code32 ? -1 : 0xFFFF;
       this.fetchSlots = NO_SLOTS;
+      this.fetchSlots2 = NO_SLOTS;
     }
     if (s === SS) this.stack32 = (ar & AR_DB) !== 0;
     if (!(this.cr0 & CR0_PE) || (this.flags & VM)) {
@@ -515,6 +525,7 @@ export class CPU {
   physicalChanged(addr: number, length: number): void {
     const first = addr >>> 12, last = (addr + Math.max(length, 1) - 1) >>> 12;
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     this.attention |= ATTN_CODE;
     if (last - first > 256) { this.codeCache.clear(); this.flushTlb(true); return; }
     for (let p = first; p <= last; p++) if (this.codeCache.codePage[p]) this.codeWritten(p);
@@ -534,6 +545,7 @@ export class CPU {
   private codeWritten(pp: number): void {
     this.codeCache.invalidate(pp);
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     this.attention |= ATTN_CODE;
     const n = Math.min(this.tlbCount, TLB_TRACK_MAX);
     for (let k = 0; k < n; k++) {
@@ -1096,12 +1108,14 @@ export class CPU {
     }
     this.tlb[page] = e;
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     return e;
   }
 
   /** Flush the TLB: everything, or all but global entries (CR3 load with CR4.PGE, SDM vol. 3A §4.10.4). */
   flushTlb(all: boolean): void {
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     this.attention |= ATTN_CODE;
     if (all || this.tlbCount === 0) {
       if (this.tlbCount >= TLB_TRACK_MAX) this.tlb.fill(0);
@@ -1126,6 +1140,7 @@ export class CPU {
    */
   invalidatePage(lin: number): void {
     this.fetchSlots = NO_SLOTS;
+    this.fetchSlots2 = NO_SLOTS;
     this.attention |= ATTN_CODE;
     this.tlb[lin >>> 12] = 0;
     const region = lin >>> 22;

@@ -190,7 +190,21 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
     const ip = cpu.ip;
     const d = (ip - cpu.fetchEip) | 0;
     let i = (d & -4096) === 0 ? cpu.fetchSlots[d] : undefined;
-    if (i === undefined) i = cpu.fetchInsn();
+    if (i === undefined) {
+      // The second memo (cpu.fetchSlots2: the page left last), swapped with the first on a hit. Else
+      // fetchInsn, the first memo becoming the second when EIP left its page (an event during fetchInsn
+      // that resets the memos resets both).
+      const d2 = (ip - cpu.fetchEip2) | 0;
+      i = (d2 & -4096) === 0 ? cpu.fetchSlots2[d2] : undefined;
+      const eip = cpu.fetchEip, slots = cpu.fetchSlots;
+      if (i !== undefined) {
+        cpu.fetchEip = cpu.fetchEip2; cpu.fetchSlots = cpu.fetchSlots2;
+        cpu.fetchEip2 = eip; cpu.fetchSlots2 = slots;
+      } else {
+        if ((d & -4096) !== 0) { cpu.fetchEip2 = eip; cpu.fetchSlots2 = slots; }
+        i = cpu.fetchInsn();
+      }
+    }
     if (branched === true) {
       branched = false;
       if (i.block !== null || ++i.hits >= blockStarts) return C.STOP_BLOCK;
