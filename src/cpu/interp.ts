@@ -24,6 +24,8 @@ const enum C {
   /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC. */
   LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2,
   ESP = 4, EBP = 5, CS = 1, SS = 2, GP = 13,
+  /** EFLAGS.IF; cpu.ts ATTN_IRQ. */
+  IF = 0x200, ATTN_IRQ = 1,
   /** cpu.ts Stop.Limit, Stop.Halt, Stop.Shutdown; STOP_BLOCK: see interpret's blockStarts. */
   STOP_LIMIT = 0, STOP_HALT = 1, STOP_SHUTDOWN = 2, STOP_BLOCK = 4,
 }
@@ -609,7 +611,11 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
     }
     cpu.ip = cpu.nip;
     cpu.icount++;
-    if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
+    // afterInstruction, unless all it would do is find an interrupt waiting on IF = 0 (for millions of
+    // instructions at a time in a Linux boot) and nothing else to do.
+    const att = cpu.attention;
+    if (att !== 0 && (att !== C.ATTN_IRQ || cpu.intr === false || (cpu.flags & C.IF) !== 0 || cpu.shadowedBoundary === true) &&
+      cpu.afterInstruction()) return cpu.takeStop();
     if (blockStarts !== 0 && BRANCH_OPS[i.op] === 1) branched = true;
   }
   return C.STOP_LIMIT;
