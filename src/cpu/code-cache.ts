@@ -10,7 +10,7 @@
 //   decoding it every time is cheaper than the churn.
 
 import type { Insn } from './insn.ts';
-import type { JitBlock } from './jit/block.ts';
+import type { JitRegion } from './jit/block.ts';
 
 /** Invalidations after which a page is no longer cached. */
 const CHURN_LIMIT = 64;
@@ -27,7 +27,7 @@ export class CodeCache {
   readonly codePage: Uint8Array;
   private readonly churn: Uint8Array;
   /** Translated blocks built from each page's code (jit/): killed when the page is invalidated. */
-  private readonly blocks: (JitBlock[] | undefined)[];
+  private readonly blocks: (JitRegion[] | undefined)[];
   /** Statistics: instructions decoded into the cache, page invalidations. */
   decoded = 0;
   invalidations = 0;
@@ -37,11 +37,11 @@ export class CodeCache {
     this.churn = new Uint8Array(physPages);
     this.pages = new Array<Insn[] | undefined>(physPages).fill(undefined);
     this.pages16 = new Array<Insn[] | undefined>(physPages).fill(undefined);
-    this.blocks = new Array<JitBlock[] | undefined>(physPages).fill(undefined);
+    this.blocks = new Array<JitRegion[] | undefined>(physPages).fill(undefined);
   }
 
   /** Record a translated block under every page it was built from (each must hold cached code). */
-  addBlock(b: JitBlock): void {
+  addBlock(b: JitRegion): void {
     for (const p of b.pages) {
       let list = this.blocks[p];
       if (list === undefined) list = this.blocks[p] = [];

@@ -1,40 +1,57 @@
-// A translated block (a trace): generated JavaScript for a run of guest instructions that starts at one
-// cached instruction (its head, which holds it in Insn.block). It may follow direct jumps, calls and
-// returns and loop back to its own start; it depends on the physical pages its instructions came from,
-// and dies when any of them is written (code-cache.ts).
+// Translated code: a region (region.ts) compiled into one JavaScript function, and its entry points. The
+// function runs from any of its blocks; every block start is an entry (a JitBlock held by the cached
+// instruction there, Insn.block), so the dispatcher enters the region wherever the guest arrives at one
+// of them. The region depends on the physical pages its instructions came from, and dies when any of
+// them is written (code-cache.ts).
 
 import type { Insn } from '../insn.ts';
 
 /**
- * Runs the block with at most `budget` instructions to retire (the budget is at least maxLen). Returns
- * the number retired, with cpu.ip, cpu.icount, registers and flags exact; or -1 without doing anything
- * when the block's assumptions about the CPU mode do not hold (the caller interprets instead). A guest
- * fault escapes as the FAULT exception with the state of the faulting instruction.
+ * Runs the region from block `bi` with at most `budget` instructions to retire (the budget is at least
+ * that block's length). Returns the number retired, with cpu.ip, cpu.icount, registers and flags exact; or
+ * -1 without doing anything when the region's assumptions about the CPU mode do not hold (the caller
+ * interprets instead). A guest fault escapes as the FAULT exception with the state of the faulting
+ * instruction.
  */
-export type BlockFn = (budget: number) => number;
+export type RegionFn = (budget: number, bi: number) => number;
 
-export class JitBlock {
+export class JitRegion {
   /** Killed by a write to one of its pages (or replaced): never run again. */
   dead = false;
   /** Entries refused by its guard (another mode): retranslated after a few. */
   misses = 0;
+  /** Its entry points, one per block. */
+  readonly entries: JitBlock[] = [];
 
   constructor(
-    /** The cached instruction it starts at. */
-    readonly head: Insn,
-    /** EIP of the first instruction (int32, as cpu.ip). */
+    /** EIP (int32) where it was translated from. */
     readonly eip: number,
-    /** Most instructions one pass retires: the caller's budget must be at least this. */
-    readonly maxLen: number,
     /** Physical pages the instructions came from. */
     readonly pages: readonly number[],
-    readonly run: BlockFn,
+    readonly run: RegionFn,
     /** The generated source (for tests and debugging). */
     readonly source: string,
+    /** Instructions in it. */
+    readonly size: number,
   ) {}
 
   kill(): void {
     this.dead = true;
-    if (this.head.block === this) this.head.block = null;
+    for (const e of this.entries) if (e.head.block === e) e.head.block = null;
   }
+}
+
+/** An entry point of a region: the start of one of its blocks. */
+export class JitBlock {
+  constructor(
+    readonly region: JitRegion,
+    /** The cached instruction it starts at. */
+    readonly head: Insn,
+    /** Its block's index in the region (the function's `bi`). */
+    readonly index: number,
+    /** EIP of the first instruction (int32, as cpu.ip). */
+    readonly eip: number,
+    /** Instructions in its block: the caller's budget must be at least this. */
+    readonly maxLen: number,
+  ) {}
 }

@@ -1,4 +1,4 @@
-// JavaScript source for a trace (trace.ts). Each instruction with an inline form in the interpreter
+// JavaScript source for a region (region.ts). Each instruction with an inline form in the interpreter
 // (interp.ts K.*) is written out with its operands folded in (register numbers, displacements,
 // immediates, EIPs); every other instruction calls its handler from the opcode table.
 //
@@ -23,13 +23,12 @@
 import type { Insn } from '../insn.ts';
 import { K } from '../interp.ts';
 import { lookup } from '../opcode-table.ts';
-import { Flow, type Step, type Trace } from './trace.ts';
+import { endsBlock, type Block, type Region, type Step } from './region.ts';
 
 /** Flag-state locals and the CPU fields they mirror. */
 const FLAG_LOCALS: [string, string][] = [
   ['fl', 'flags'], ['fm', 'lazyMask'], ['fo', 'lazyOp'], ['fa', 'lazyA'], ['fb', 'lazyB'], ['fr', 'lazyRes'], ['ft', 'lazyTop'],
 ];
-const FLAG_FIELD: Record<string, string> = Object.fromEntries(FLAG_LOCALS);
 const F_FL = 1, F_FM = 2, F_FO = 4, F_FA = 8, F_FB = 16, F_FR = 32, F_FT = 64;
 
 const enum C {
@@ -90,23 +89,16 @@ class Writer {
   dirtyF = 0;
   private tmp = 0;
 
-  /**
-   * A block that does not loop is written compact: registers and flags stay in the CPU (r32, lazy fields:
-   * nothing to load on entry or write back), memory accesses go through the helpers of mem.ts. V8's
-   * compile time and the machine code grow with the source, and such a block runs a few instructions per
-   * entry. A loop keeps registers and flags in locals and has the TLB fast path written out: it runs many
-   * times per compile.
-   */
-  readonly compact: boolean;
+  /** The block being written, and the position of the current step in it. */
+  b!: Block;
+  p = 0;
 
   constructor(
-    private readonly trace: Trace,
+    private readonly region: Region,
     private readonly mode: GenMode,
     /** The previous pass's needs (decides write-backs and reloads); null in the first pass. */
     private readonly final: Needs | null,
-  ) {
-    this.compact = !trace.loop;
-  }
+  ) {}
 
   t(prefix: string): string { return `${prefix}_${this.tmp++}`; }
   emit(line: string): void { this.out.push(line); }
@@ -229,7 +221,7 @@ class Writer {
 
   // ---- state write-back, exits ----
   /** Count of instructions retired before the current step plus d (a JS expression). */
-  cnt(d: number): string { return this.trace.loop ? `n + ${this.k + d}` : `${this.k + d}`; }
+  cnt(d: number): string { return `n + ${this.p + d}`; }
   /** Write back every local the block changes (exits, faults). */
   wb(): string { return this.wbOf(-1, -1); }
   /** Write back the locals changed since the CPU last had them, and mark them clean. */
@@ -240,7 +232,7 @@ class Writer {
   }
   private wbOf(regs: number, flags: number): string {
     const f = this.final;
-    if (f === null || this.compact) return '';
+    if (f === null) return '';
     let s = '';
     for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) s += `r32[${n}] = r${n}; `;
     FLAG_LOCALS.forEach(([l, field], x) => { if (f.flagsW & flags & (1 << x)) s += `cpu.${field} = ${l}; `; });
@@ -248,20 +240,22 @@ class Writer {
   }
   reload(): string {
     const f = this.final;
-    if (f === null || this.compact) return '';
+    if (f === null) return '';
     let s = '';
     for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) s += `r${n} = r32[${n}]; `;
     if (f.flags) for (const [l, field] of FLAG_LOCALS) s += `${l} = cpu.${field}; `;
     return s;
   }
   /**
-   * Before a call that may fault: which instruction this is (the catch handler writes the state back
-   * with its EIP and count when the call throws).
+   * Before a call that may fault (the slow path of a memory access, a #GP): the CPU gets every local the
+   * region writes, the instruction's EIP and the count of the instructions before it, so that a fault
+   * leaves exactly the state the interpreter leaves. (No try/catch around the region: V8's optimizing
+   * compiler pays for one with a merge of every live local at every call inside it.)
    */
-  sync(): string { return `k = ${this.k};`; }
+  sync(): string { return `${this.wb()}cpu.ip = ${this.s.eip}; cpu.icount = ic0 + ${this.cnt(0)};`; }
   /** Leave the block after d instructions of this step, at `ip`: through the common epilogue. */
   exit(d: number, ip: string): string {
-    if (this.inCpu || this.compact) return `{ cpu.ip = ${ip}; cpu.icount = ic0 + ${this.cnt(d)}; return ${this.cnt(d)}; }`;
+    if (this.inCpu) return `{ cpu.ip = ${ip}; cpu.icount = ic0 + ${this.cnt(d)}; return ${this.cnt(d)}; }`;
     return `{ xip = ${ip}; xn = ${this.cnt(d)}; break out; }`;
   }
   /** Locals valid again after handler calls. */
@@ -287,11 +281,6 @@ class Writer {
   /** Read `size` bytes at s:off into a fresh local; returns its name. */
   read(size: 1 | 2 | 4, s: number, off: string): string {
     const o = this.t('o'), v = this.t('v');
-    if (this.compact) {
-      this.slow = true;
-      this.emit(`${this.sync()} const ${v} = rd${size * 8}(cpu, ${s}, ${off});`);
-      return v;
-    }
     this.emit(`const ${o} = ${off}; let ${v};`);
     const slowCall = `{ ${this.sync()} ${v} = cpu.read${size * 8}(${s}, ${o}); ${this.att()} }`;
     if (!this.wideR(s)) { this.emit(slowCall); return v; }
@@ -307,11 +296,6 @@ class Writer {
 
   write(size: 1 | 2 | 4, s: number, off: string, val: string): void {
     const o = this.t('o');
-    if (this.compact) {
-      this.slow = true;
-      this.emit(`${this.sync()} wr${size * 8}(cpu, ${s}, ${off}, ${val});`);
-      return;
-    }
     this.emit(`const ${o} = ${off};`);
     const slowCall = `{ ${this.sync()} cpu.write${size * 8}(${s}, ${o}, ${val}); ${this.att()} }`;
     if (!this.wideW(s)) { this.emit(slowCall); return; }
@@ -334,8 +318,7 @@ class Writer {
     const o = this.t('o'), a = this.t('a'), p = this.t('p');
     this.emit(`const ${o} = ${off}; let ${a}, ${p} = -1;`);
     const slowRead = `{ ${this.sync()} ${a} = cpu.rmw32(${s}, ${o}); }`;
-    if (this.compact) this.emit(`${p} = rmwSlot(cpu, ${s}, ${o}); if (${p} >= 0) ${a} = m32[${p}]; else ${slowRead}`);
-    else if (!this.wideW(s)) this.emit(slowRead);
+    if (!this.wideW(s)) this.emit(slowRead);
     else {
       this.need.segW |= 1 << s;
       const l = this.t('l'), e = this.t('e');
@@ -344,7 +327,6 @@ class Writer {
     }
     const r = body(a);
     this.emit(`if (${p} >= 0) m32[${p}] = ${r}; else { cpu.commit32(${r}); ${this.att()} }`);
-    if (this.compact) this.slow = true;
   }
 
   handlerRef(): string { this.need.calls.add(this.k); return `x${this.k}`; }
@@ -373,40 +355,65 @@ class Writer {
 
   // =====================================================================================================
 
-  /** The whole function body. */
+  /**
+   * Go on at static target `t` after d instructions of this step: the target's block when the region has
+   * it (through the dispatch loop, or by falling into the next case), else leave the region there.
+   */
+  goto(d: number, t: number, mayFall = false): string {
+    const j = this.region.byEip.get(t);
+    if (j === undefined) return this.exit(d, String(t));
+    let s = this.slow ? `if (sx !== 0) ${this.exit(d, String(t))} ` : '';
+    if (this.inCpu) s += this.reload();
+    s += `n = n + ${this.p + d}; `;
+    // The next case follows: fall into it (its budget check comes first).
+    if (mayFall && j === this.b.index + 1 && this.atEnd) return s;
+    return `{ ${s}bi = ${j}; continue; }`;
+  }
+  /** Go on at the run-time target in local `t` after d instructions of this step (RET, indirect JMP/CALL). */
+  dyn(d: number, t: string): string {
+    const s = this.slow ? `if (sx !== 0) ${this.exit(d, t)} ` : '';
+    return `{ ${s}n = n + ${this.p + d}; bi = dyn(${t}); if (bi < 0) { xip = ${t}; xn = n; break out; } continue; }`;
+  }
+  /** The step being written is its block's last (a goto to the next block may fall through). */
+  atEnd = false;
+
+  /** The whole function body: a dispatch loop over the region's blocks. */
   body(): string {
-    const tr = this.trace;
+    const rg = this.region;
     this.out = [];
-    this.emit('out: {');
-    if (tr.loop) this.emit('for (;;) {');
-    // (At the loop head the locals hold everything, possibly changed on the way round.)
-    this.inCpu = false; this.dirtyR = tr.loop ? -1 : 0; this.dirtyF = tr.loop ? -1 : 0;
-    for (let k = 0; k < tr.steps.length; k++) {
-      this.k = k;
-      this.s = tr.steps[k];
-      this.slow = false;
-      this.emit(`// ${k}: ${this.s.eip >>> 0} op ${this.s.i.op.toString(16)} kind ${this.s.i.fast}`);
-      this.emit('{');
-      const after = this.step(this.s);
-      if (this.slow && after !== null) this.emit(`if (${this.compact ? 'cpu.attention' : 'sx'} !== 0) ${this.exit(1, after)}`);
-      this.emit('}');
+    this.emit('out: for (;;) {');
+    this.emit('switch (bi) {');
+    let k = 0;
+    for (const b of rg.blocks) {
+      this.b = b;
+      // At a block's start the locals hold everything (whichever way it was reached); nothing is known of
+      // the flags. It runs only if all of it fits in the budget.
+      this.inCpu = false; this.dirtyR = -1; this.dirtyF = -1;
+      this.forget();
+      this.emit(`case ${b.index}: if (n + ${b.steps.length} > budget) { xip = ${b.eip}; xn = n; break out; }`);
+      for (let p = 0; p < b.steps.length; p++, k++) {
+        this.k = k;
+        this.p = p;
+        this.s = b.steps[p];
+        this.slow = false;
+        this.atEnd = p === b.steps.length - 1 && b.fall === -1;
+        this.emit(`// ${k}: ${this.s.eip >>> 0} op ${this.s.i.op.toString(16)} kind ${this.s.i.fast}`);
+        this.emit('{');
+        const after = this.step(this.s);
+        if (this.slow && after !== null) this.emit(`if (sx !== 0) ${this.exit(1, after)}`);
+        this.emit('}');
+      }
+      if (b.fall !== -1) {
+        this.p = b.steps.length - 1;
+        this.slow = false;
+        this.atEnd = true;
+        this.emit(this.goto(1, b.fall, true));
+      }
     }
-    const last = tr.steps[tr.steps.length - 1];
-    if (tr.loop) {
-      // Back to the start: one more pass only if it fits in the budget.
-      const len = tr.steps.length;
-      this.fresh();
-      this.emit(`n = n + ${len}; if (n + ${len} > budget) { xip = ${tr.start}; xn = n; break out; }`);
-      this.emit('}');
-    } else if (last.flow !== Flow.Exit) {
-      this.k = tr.steps.length - 1;
-      this.emit(this.exit(1, String(tr.tail)));
-    }
+    this.emit('default: throw new Error("jit: no block " + bi);');
     this.emit('}');
-    const text = this.out.join('\n');
-    if (!this.compact) return text;
-    // Compact: the locals are the CPU's fields.
-    return text.replace(/\br([0-7])\b/g, 'r32[$1]').replace(/\b(fl|fm|fo|fa|fb|fr|ft)\b/g, (l) => `cpu.${FLAG_FIELD[l]}`);
+    this.emit('}');
+    return this.out.join('\n');
   }
 
   /**
@@ -508,37 +515,28 @@ class Writer {
         return next;
       }
 
-      // ---- branches ----
+      // ---- branches (each ends its block: region.ts) ----
       case K.Jz: case K.Jnz: case K.Jb: case K.Jbe: case K.Js: case K.Jl: case K.Jle: case K.Jcc: {
-        const c = this.cond(i.op & 0xF);
-        if (s.flow === Flow.LoopJcc) { this.emit(`if (!${c}) ${this.exit(1, next)}`); return null; }
-        this.emit(`if (${c}) ${this.exit(1, String(s.target))}`);
-        return next;
+        const t = (s.next + i.imm) | 0;
+        this.emit(`if (${this.cond(i.op & 0xF)}) ${this.goto(1, t)}`);
+        this.emit(this.goto(1, s.next, true));
+        return null;
       }
       case K.Jmp:
-        if (s.flow === Flow.Exit) { this.emit(this.exit(1, String(s.target))); return null; }
-        return s.flow === Flow.Loop ? null : String(s.target);
+        this.emit(this.goto(1, (s.next + i.imm) | 0, true));
+        return null;
       case K.CallRel:
         this.push(next);
-        if (s.flow === Flow.Exit) { this.emit(this.exit(1, String(s.target))); return null; }
-        return String(s.target);
+        this.emit(this.goto(1, (s.next + i.imm) | 0, true));
+        return null;
       case K.Ret: {
         this.need.stack = true;
         const sp = this.t('s');
         this.emit(`const ${sp} = ${this.R(4)};`);
         const t = this.read(4, C.SS, sp);
-        if (s.flow === Flow.RetFollow) {
-          // The return address the trace pushed is within the CS limit (checked on entry): any other is checked.
-          this.emit(`if (${t} !== ${s.target}) {`);
-          this.checkTarget(t);
-          this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
-          this.emit(`${this.exit(1, t)} }`);
-          this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
-          return t;
-        }
         this.checkTarget(t);
         this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
-        this.emit(this.exit(1, t));
+        this.emit(this.dyn(1, t));
         return null;
       }
       case K.CallE: case K.JmpE: {
@@ -546,7 +544,7 @@ class Writer {
         this.emit(`const ${t} = ${i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i))};`); // (CALL ESP pushes first)
         this.checkTarget(t);
         if (k === K.CallE) this.push(next);
-        this.emit(this.exit(1, t));
+        this.emit(this.dyn(1, t));
         return null;
       }
 
@@ -740,9 +738,9 @@ class Writer {
   private call(s: Step): string | null {
     const x = this.handlerRef();
     const n = String(s.next);
-    this.emit(`${this.inCpu ? '' : this.wbDirty()}cpu.ip = ${s.eip}; cpu.nip = ${n}; cpu.icount = ic0 + ${this.cnt(0)}; k = -1;`);
+    this.emit(`${this.inCpu ? '' : this.wbDirty()}cpu.ip = ${s.eip}; cpu.nip = ${n}; cpu.icount = ic0 + ${this.cnt(0)};`);
     this.emit(`${x}.exec(cpu, ${x});`);
-    if (s.flow === Flow.Exit) {
+    if (endsBlock(s.i)) {
       this.emit(`cpu.ip = cpu.nip; cpu.icount = ic0 + ${this.cnt(1)}; return ${this.cnt(1)};`);
       return null;
     }
@@ -792,18 +790,25 @@ export function inlineable(i: Insn, mode: GenMode): boolean {
 }
 
 export interface Generated {
-  /** The factory's body: `new Function('cpu', 'I', 'P', 'E', source)` returns the block function. */
+  /**
+   * The factory's body: `new Function('cpu', 'I', 'P', 'E', 'Q', source)` returns the region function
+   * `(budget, bi) => retired` (bi: the block to start at).
+   */
   source: string;
-  /** Step indexes whose Insn the block calls the handler of. */
+  /** Step indexes whose Insn the region calls the handler of. */
   calls: number[];
 }
 
-/** Write the block function for a trace translated in `mode`; `cs` describes the code's pages. */
-export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, extraPages: { eip: number; pp: number }[]): Generated {
-  const first = new Writer(trace, mode, null);
+/**
+ * Write the function for a region translated in `mode`. It runs only while the CS limit is at least
+ * `csLimitNeeded` and the TLB maps each of `pages` (an EIP on the page and the physical page it was
+ * translated from) as it did.
+ */
+export function generate(region: Region, mode: GenMode, csLimitNeeded: number, pages: { eip: number; pp: number }[]): Generated {
+  const first = new Writer(region, mode, null);
   first.body();
   const need = first.need;
-  const w = new Writer(trace, mode, need);
+  const w = new Writer(region, mode, need);
   const body = w.body();
   const f = w.need;
   const segs = f.segR | f.segW;
@@ -811,7 +816,14 @@ export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, ext
   lines.push('"use strict";');
   lines.push('const r32 = cpu.r32, tlb = cpu.tlb, m8 = cpu.ram8, m16 = cpu.ram16, m32 = cpu.ram32, segBase = cpu.segBase, segLimit = cpu.segLimit;');
   for (const k of [...f.calls].sort((a, b) => a - b)) lines.push(`const x${k} = I[${k}];`);
-  lines.push('return function block(budget) {');
+  // Run-time targets (RET, indirect jumps): the block starting there, or -1.
+  lines.push('function dyn(t) {');
+  lines.push('switch (t) {');
+  for (const b of region.blocks) lines.push(`case ${b.eip}: return ${b.index};`);
+  lines.push('}');
+  lines.push('return -1;');
+  lines.push('}');
+  lines.push('return function region(budget, bi) {');
   // Guard: the mode the code was written for.
   if (f.stack) lines.push('if (cpu.stack32 !== true) return -1;');
   if (f.segR !== 0) lines.push(`if ((cpu.wideR & ${f.segR}) !== ${f.segR}) return -1;`);
@@ -820,24 +832,18 @@ export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, ext
   for (let s = 0; s < 6; s++) if (segs & (1 << s)) { lines.push(`const b${s} = segBase[${s}];`); bases.push(`b${s}`); }
   if (bases.length) lines.push(`if (((${bases.join(' | ')}) & 3) !== 0) return -1;`);
   lines.push(`const csLim = segLimit[1]; if (csLim < ${csLimitNeeded >>> 0}) return -1;`);
-  if (!w.compact || extraPages.length) lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
-  if (extraPages.length) {
-    lines.push('const cb = segBase[1];');
-    for (const p of extraPages) {
-      lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0 || (e >>> 12) !== ${p.pp}) return -1; }`);
-    }
+  lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
+  lines.push('const cb = segBase[1];');
+  for (const p of pages) {
+    lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0 || (e >>> 12) !== ${p.pp}) return -1; }`);
   }
   lines.push('const ic0 = cpu.icount;');
   const regs: string[] = [];
   for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) regs.push(`r${n} = r32[${n}]`);
-  if (regs.length && !w.compact) lines.push(`let ${regs.join(', ')};`);
-  if (f.flags && !w.compact) lines.push(`let ${FLAG_LOCALS.map(([l, field]) => `${l} = cpu.${field}`).join(', ')};`);
-  lines.push(`let sx = 0, k = 0, xip = 0, xn = 0${trace.loop ? ', n = 0' : ''};`);
-  // A fault in an inline instruction: the state of that instruction (k), as the interpreter leaves it.
-  // A handler call (k = -1) has written the state back before it and the handler's changes stand.
-  lines.push('try {');
+  if (regs.length) lines.push(`let ${regs.join(', ')};`);
+  if (f.flags) lines.push(`let ${FLAG_LOCALS.map(([l, field]) => `${l} = cpu.${field}`).join(', ')};`);
+  lines.push('let sx = 0, xip = 0, xn = 0, n = 0;');
   lines.push(body);
-  lines.push(`} catch (e) { if (k >= 0) { ${w.wb()}cpu.ip = E[k]; cpu.icount = ic0 + ${trace.loop ? 'n + ' : ''}k; } throw e; }`);
   lines.push(`${w.wb()}cpu.ip = xip; cpu.icount = ic0 + xn; return xn;`);
   lines.push('};');
   return { source: lines.join('\n'), calls: [...f.calls] };
@@ -848,7 +854,7 @@ export function generate(trace: Trace, mode: GenMode, csLimitNeeded: number, ext
  * lazy record with mask cm, operation co and top bit ct (null: not known here). For tests.
  */
 export function conditionExpression(cc: number, cm: number | null, co: number | null, ct: number | null): string {
-  const w = new Writer({ start: 0, steps: [], tail: 0, loop: true }, { wideR: 0, wideW: 0, stack32: true, forms: true }, null);
+  const w = new Writer({ entry: 0, blocks: [], byEip: new Map(), steps: [] }, { wideR: 0, wideW: 0, stack32: true, forms: true }, null);
   w.cm = cm; w.co = co; w.ct = ct;
   return w.cond(cc);
 }

@@ -14,7 +14,7 @@
 import type { CPU } from '../cpu.ts';
 import { interpret, STOP_BLOCK } from '../interp.ts';
 import { DEFER, translate } from './translate.ts';
-import { insnAt } from './trace.ts';
+import { insnAt } from './region.ts';
 import { jitConfig } from './jit-config.ts';
 
 /** cpu.ts constants (not imported as values: cpu.ts imports this module). */
@@ -63,13 +63,14 @@ export function runJit(cpu: CPU, end: number): number {
     const b = i.block;
     if (b !== null) {
       if (b.maxLen <= end - cpu.icount) {
-        const n = b.eip === ip ? b.run(end - cpu.icount) : -1;
+        const r = b.region;
+        const n = b.eip === ip ? r.run(end - cpu.icount, b.index) : -1;
         if (n >= 0) {
           if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
           if (observer !== null) observer(cpu, n);
           continue;
         }
-        if (++b.misses >= C.MISS_LIMIT) { b.kill(); i.hits = threshold; }
+        if (++r.misses >= C.MISS_LIMIT) { r.kill(); i.hits = threshold; }
       }
     } else if (++i.hits >= threshold && i !== cpu.insn && cpu.code32 === true) {
       const t = translate(cpu, i);

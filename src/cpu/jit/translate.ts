@@ -1,14 +1,15 @@
-// Translate the trace starting at CS:EIP into a JavaScript function (trace.ts picks the instructions,
-// codegen.ts writes the source), compile it once with the Function constructor, and attach it to the
-// cached instruction it starts at; the code cache kills it when one of its pages is written.
+// Translate the region entered at CS:EIP into a JavaScript function (region.ts picks the instructions,
+// codegen.ts writes the source), compile it once with the Function constructor, and attach an entry to
+// the cached instruction at each of its block starts; the code cache kills it when one of its pages is
+// written.
 
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
-import { JitBlock, type BlockFn } from './block.ts';
-import { buildTrace, Flow } from './trace.ts';
+import { JitBlock, JitRegion, type RegionFn } from './block.ts';
+import { buildRegion, isJcc, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
-import { rd8, rd16, rd32, rmwSlot, wr8, wr16, wr32 } from './mem.ts';
 import { jitConfig } from './jit-config.ts';
+import { K } from '../interp.ts';
 
 /** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
 const PARITY = new Uint8Array(256);
@@ -18,61 +19,93 @@ for (let v = 0; v < 256; v++) {
   PARITY[v] = p ? 0x4 : 0;
 }
 
-/** Statistics (all CPUs): blocks compiled, and instructions in them. */
+/** Statistics (all CPUs): regions compiled, and instructions in them. */
 export const jitStats = { blocks: 0, insns: 0 };
 
-type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, eips: Int32Array, ...helpers: unknown[]) => BlockFn;
+type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, eips: Int32Array, pos: Int32Array) => RegionFn;
 
-/** translate()'s answer for a trace that is worth translating only once entered more often. */
+/** translate()'s answer for a region that is worth translating only once entered more often. */
 export const DEFER = 'defer';
 const deferred = new WeakSet<Insn>();
 
+/** Static successors of a block inside the region (branch targets, fall-through). */
+function successors(r: Region, b: Block): number[] {
+  const out: number[] = [];
+  const s = b.steps[b.steps.length - 1], k = s.i.fast;
+  const add = (eip: number): void => { const j = r.byEip.get(eip); if (j !== undefined) out.push(j); };
+  if (b.fall !== -1) add(b.fall);
+  if (k === K.Jmp || k === K.CallRel || isJcc(k)) add((s.next + s.i.imm) | 0);
+  if (isJcc(k)) add(s.next);
+  return out;
+}
+
+/** Is the region's entry a loop head (a static path leads from it back to it)? */
+function entryLoops(r: Region): boolean {
+  const entry = r.byEip.get(r.entry)!;
+  const seen = new Uint8Array(r.blocks.length);
+  const work = successors(r, r.blocks[entry]);
+  while (work.length > 0) {
+    const j = work.pop()!;
+    if (j === entry) return true;
+    if (seen[j] === 1) continue;
+    seen[j] = 1;
+    work.push(...successors(r, r.blocks[j]));
+  }
+  return false;
+}
+
 /**
- * Translate the block starting at the current CS:EIP, whose first instruction is `head`: the block, null
- * if there is none to translate here, or DEFER (a block that does not loop, entered fewer than
+ * Translate the region entered at the current CS:EIP, whose first instruction is `head`: its entry there,
+ * null if there is nothing to translate here, or DEFER (entered at no loop head, and fewer than
  * jitConfig.blockThreshold times: head.hits is set back so that it comes round again then).
  */
 export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER {
   if (cpu.code32 !== true) return null;
   const mode: GenMode = { wideR: cpu.wideR, wideW: cpu.wideW, stack32: cpu.stack32, forms: cpu.inlineForms };
   const start = cpu.ip;
-  const trace = buildTrace(cpu, start, (i) => inlineable(i, mode));
-  if (trace === null || trace.steps[0].i !== head) return null;
-  if (!trace.loop && jitConfig.blockThreshold > jitConfig.threshold && !deferred.has(head)) {
-    // Not a loop: count on to the block threshold (the dispatcher tries again then).
+  const region = buildRegion(cpu, start, (i) => inlineable(i, mode));
+  if (region === null || region.blocks[region.byEip.get(start)!].steps[0].i !== head) return null;
+  if (jitConfig.blockThreshold > jitConfig.threshold && !deferred.has(head) && !entryLoops(region)) {
+    // Not a loop head: count on to the block threshold (the dispatcher tries again then).
     deferred.add(head);
     head.hits = jitConfig.threshold - (jitConfig.blockThreshold - jitConfig.threshold);
     return DEFER;
   }
-  // Every instruction and static branch target must be within the CS limit when the block runs.
+  // Every instruction and static branch target must be within the CS limit when the region runs.
   let limit = 0;
-  for (const s of trace.steps) {
+  for (const s of region.steps) {
     limit = Math.max(limit, (s.eip >>> 0) + s.i.len - 1);
-    if (s.target !== -1 && !s.dynamic && s.flow !== Flow.Next) limit = Math.max(limit, s.target >>> 0);
+    const k = s.i.fast;
+    if (k === K.Jmp || k === K.CallRel || isJcc(k)) limit = Math.max(limit, ((s.next + s.i.imm) | 0) >>> 0);
   }
-  if (!trace.loop && trace.steps[trace.steps.length - 1].flow !== Flow.Exit) limit = Math.max(limit, trace.tail >>> 0);
-  // The pages other than the first one's linear page are checked in the TLB on entry.
-  const firstLp = trace.steps[0].lp;
-  const extra = new Map<number, { eip: number; pp: number }>();
+  for (const b of region.blocks) if (b.fall !== -1) limit = Math.max(limit, b.fall >>> 0);
+  // Each linear page's mapping is checked in the TLB on entry.
+  const byLp = new Map<number, { eip: number; pp: number }>();
   const pages = new Set<number>();
-  for (const s of trace.steps) {
+  for (const s of region.steps) {
     pages.add(s.pp);
-    if (s.lp !== firstLp && !extra.has(s.lp)) extra.set(s.lp, { eip: s.eip, pp: s.pp });
+    if (!byLp.has(s.lp)) byLp.set(s.lp, { eip: s.eip, pp: s.pp });
   }
-  const gen = generate(trace, mode, limit, [...extra.values()]);
+  const gen = generate(region, mode, limit, [...byLp.values()]);
   let factory: Factory;
   try {
-    factory = new Function('cpu', 'I', 'P', 'E', 'rd8', 'rd16', 'rd32', 'wr8', 'wr16', 'wr32', 'rmwSlot', gen.source) as Factory;
+    factory = new Function('cpu', 'I', 'P', 'E', 'Q', gen.source) as Factory;
   } catch (e) {
     throw new Error(`jit: generated code does not compile: ${(e as Error).message}\n${gen.source}`);
   }
-  const insns = trace.steps.map((s) => s.i);
-  const run = factory(cpu, insns, PARITY, Int32Array.from(trace.steps, (s) => s.eip), rd8, rd16, rd32, wr8, wr16, wr32, rmwSlot);
-  const block = new JitBlock(head, start, trace.steps.length, [...pages], run, gen.source);
-  cpu.codeCache.addBlock(block);
-  if (head.block !== null) head.block.kill();
-  head.block = block;
+  const pos: number[] = [];
+  for (const b of region.blocks) for (let p = 0; p < b.steps.length; p++) pos.push(p);
+  const run = factory(cpu, region.steps.map((s) => s.i), PARITY, Int32Array.from(region.steps, (s) => s.eip), Int32Array.from(pos));
+  const jr = new JitRegion(start, [...pages], run, gen.source, region.steps.length);
+  for (const b of region.blocks) {
+    const h = b.steps[0].i;
+    const e = new JitBlock(jr, h, b.index, b.eip, b.steps.length);
+    jr.entries.push(e);
+    // (Where another region has a block start too, the newer one takes over the entry.)
+    h.block = e;
+  }
+  cpu.codeCache.addBlock(jr);
   jitStats.blocks++;
-  jitStats.insns += trace.steps.length;
-  return block;
+  jitStats.insns += region.steps.length;
+  return jr.entries[region.byEip.get(start)!];
 }
