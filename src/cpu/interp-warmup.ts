@@ -10,7 +10,7 @@
 // on IF = 0, and through the translator's entry to interpret (blockStarts). Nothing of it is visible to
 // any other machine: it has its own memory, CPU and code cache, and is dropped afterwards.
 
-import { CPU } from './cpu.ts';
+import { CPU, Stop } from './cpu.ts';
 import { PhysicalMemory } from '../platform/memory.ts';
 import { IoBus } from '../platform/io-bus.ts';
 import { setSegment } from './segments.ts';
@@ -53,6 +53,8 @@ const FORMS: string[] = [
   'f7d0', 'f7d8', 'ffd2', 'ff13', 'ffe2', 'ff23', 'fff3', 'ff33', 'c9', '0f0b',
   // a few that the handlers run (16-bit operands, string instructions, ADC/SBB, LOCK)
   '6601d8', '668903', '668b03', '66c1e003', 'ac', 'ad', 'ab', 'a5', 'f3ab', 'f3a5', 'f3a4', 'f2ae', '1103', 'f00103', '0fafc3',
+  // an offset sum beyond int32 (EBX + EDI + 0xC0000000 with pointers of 2 GiB or more; reads no RAM)
+  '8b843b000000c0', '8d843b000000c0',
 ];
 
 /** 32-bit little-endian hex. */
@@ -75,6 +77,11 @@ export function warmUpInterpreter(): void {
   // guest's first page fault makes it change how it stores the field in every CPU (its code that uses
   // CPUs would be deoptimized then).
   cpu.cr2 = 0x80000000;
+  // Likewise fields written for the first time late in a boot (V8 then stops treating them as constants):
+  // the supervisor-access bookkeeping (readSys), the stop reason, the TSC offset.
+  cpu.readSys32(0);
+  cpu.requestStop(Stop.Halt); cpu.requestStop(Stop.Request); cpu.takeStop();
+  cpu.tscOffset = 1; cpu.tscOffset = 0;
   for (let pass = 0; pass < 4; pass++) {
     // Passes 0 and 2: flat segments based at 2 GiB, so that offsets (EIP, pointers) are 2 GiB and more;
     // 1 and 3: base 0 with 64 KiB data segments and a 16-bit stack. Passes 2 and 3 keep their TLB entries.
@@ -84,17 +91,21 @@ export function warmUpInterpreter(): void {
     for (const f of FLAG_READERS) for (const s of SETTERS) chunks.push(s + f);
     for (const f of FORMS) chunks.push(f.replace('@', le(p(DATA + 0x40))));
     let at = CODE;
-    const starts: number[] = [];
-    for (const c of chunks) {
-      const bytes = c + 'f4';
+    const starts: number[] = [], hlts: number[] = [];
+    // The last one straddles a page boundary (the CPU's memo of such instructions, crossInsn).
+    chunks.push('8b4304');
+    for (let n = 0; n < chunks.length; n++) {
+      const bytes = chunks[n] + 'f4';
+      if (n === chunks.length - 1) at = (at | 0xFFF) - 1;
       starts.push(at);
       for (let k = 0; k < bytes.length; k += 2) mem.u8[at++] = parseInt(bytes.substr(k, 2), 16);
+      hlts.push(at - 1);
     }
     mem.load(CODE, mem.u8.slice(CODE, at)); // tells the CPU's caches
     for (let n = 0; n < starts.length; n++) {
       for (let regs = 0; regs < 2; regs++) {
         if (cpu.shutdown || n === 0) setUp(cpu, high);
-        const hlt = (n + 1 < starts.length ? starts[n + 1] : at) - 1;
+        const hlt = hlts[n];
         const r = cpu.r32;
         r[0] = regs === 0 ? 5 : -1; r[1] = regs === 0 ? 3 : 0; r[2] = p(hlt); r[3] = p(DATA);
         r[4] = high ? p(STACK) : STACK; r[5] = p(DATA + 0x400); r[6] = p(DATA + 0x100); r[7] = p(DATA + 0x200);
@@ -109,7 +120,7 @@ export function warmUpInterpreter(): void {
         } else {
           // Pass 3: an interrupt waits while IF = 0, so afterInstruction runs after each instruction.
           cpu.setIntr(pass === 3);
-          cpu.run(8);
+          cpu.run(pass === 3 ? 8.5 : 8); // the platform's slices need not be whole numbers
         }
       }
     }
