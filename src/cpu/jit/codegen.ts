@@ -221,7 +221,13 @@ class Writer {
 
   // ---- state write-back, exits ----
   /** Count of instructions retired before the current step plus d (a JS expression). */
-  cnt(d: number): string { return `n + ${this.p + d}`; }
+  /**
+   * Instructions retired before the current step plus d, as a JavaScript expression: `n` counts every
+   * instruction up to the end of the current block (added at its start), so this is n minus a constant.
+   */
+  cnt(d: number): string { return `n + ${this.kk(d)}`; }
+  /** The constant of cnt(d) (0 or negative). */
+  kk(d: number): number { return this.p + d - this.b.steps.length; }
   /** Write back every local the block changes (exits, faults). */
   wb(): string { return this.wbOf(-1, -1); }
   /** Write back the locals changed since the CPU last had them, and mark them clean. */
@@ -255,8 +261,9 @@ class Writer {
   sync(): string { return `${this.wb()}cpu.ip = ${this.s.eip}; cpu.icount = ic0 + ${this.cnt(0)};`; }
   /** Leave the block after d instructions of this step, at `ip`: through the common epilogue. */
   exit(d: number, ip: string): string {
-    if (this.inCpu) return `{ cpu.ip = ${ip}; cpu.icount = ic0 + ${this.cnt(d)}; return ${this.cnt(d)}; }`;
-    return `{ xip = ${ip}; xn = ${this.cnt(d)}; break out; }`;
+    // (Exits assign locals only, no arithmetic: V8 optimizes code before rare paths have run, and an
+    // operation without type feedback there would throw the optimized code away the first time one does.)
+    return `{ xip = ${ip}; xk = ${this.kk(d)}; ${this.inCpu ? 'xc = 1; ' : ''}break out; }`;
   }
   /** Locals valid again after handler calls. */
   fresh(): void {
@@ -364,7 +371,6 @@ class Writer {
     if (j === undefined) return this.exit(d, String(t));
     let s = this.slow ? `if (sx !== 0) ${this.exit(d, String(t))} ` : '';
     if (this.inCpu) s += this.reload();
-    s += `n = n + ${this.p + d}; `;
     // The next case follows: fall into it (its budget check comes first).
     if (mayFall && j === this.b.index + 1 && this.atEnd) return s;
     return `{ ${s}bi = ${j}; continue; }`;
@@ -372,7 +378,7 @@ class Writer {
   /** Go on at the run-time target in local `t` after d instructions of this step (RET, indirect JMP/CALL). */
   dyn(d: number, t: string): string {
     const s = this.slow ? `if (sx !== 0) ${this.exit(d, t)} ` : '';
-    return `{ ${s}n = n + ${this.p + d}; bi = dyn(${t}); if (bi < 0) { xip = ${t}; xn = n; break out; } continue; }`;
+    return `{ ${s}bi = dyn(${t}); if (bi < 0) { xip = ${t}; xk = ${this.kk(d)}; break out; } continue; }`;
   }
   /** The step being written is its block's last (a goto to the next block may fall through). */
   atEnd = false;
@@ -390,7 +396,7 @@ class Writer {
       // the flags. It runs only if all of it fits in the budget.
       this.inCpu = false; this.dirtyR = -1; this.dirtyF = -1;
       this.forget();
-      this.emit(`case ${b.index}: if (n + ${b.steps.length} > budget) { xip = ${b.eip}; xn = n; break out; }`);
+      this.emit(`case ${b.index}: if (n + ${b.steps.length} > budget) { xip = ${b.eip}; xk = 0; break out; } n = n + ${b.steps.length};`);
       for (let p = 0; p < b.steps.length; p++, k++) {
         this.k = k;
         this.p = p;
@@ -739,12 +745,13 @@ class Writer {
     const x = this.handlerRef();
     const n = String(s.next);
     this.emit(`${this.inCpu ? '' : this.wbDirty()}cpu.ip = ${s.eip}; cpu.nip = ${n}; cpu.icount = ic0 + ${this.cnt(0)};`);
-    this.emit(`${x}.exec(cpu, ${x});`);
+    this.emit(`H(${x}, cpu);`);
     if (endsBlock(s.i)) {
-      this.emit(`cpu.ip = cpu.nip; cpu.icount = ic0 + ${this.cnt(1)}; return ${this.cnt(1)};`);
+      this.emit(`xip = cpu.nip; xk = ${this.kk(1)}; xc = 1; break out;`);
       return null;
     }
-    this.emit(`if (cpu.nip !== ${n} || cpu.attention !== 0 || cpu.halted === true) { cpu.ip = cpu.nip; cpu.icount = ic0 + ${this.cnt(1)}; return ${this.cnt(1)}; }`);
+    const q = this.t('q');
+    this.emit(`const ${q} = cpu.nip; if (${q} !== ${n} || cpu.attention !== 0 || cpu.halted === true) { xip = ${q}; xk = ${this.kk(1)}; xc = 1; break out; }`);
     this.inCpu = true;
     this.forget();
     return n;
@@ -842,9 +849,11 @@ export function generate(region: Region, mode: GenMode, csLimitNeeded: number, p
   for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) regs.push(`r${n} = r32[${n}]`);
   if (regs.length) lines.push(`let ${regs.join(', ')};`);
   if (f.flags) lines.push(`let ${FLAG_LOCALS.map(([l, field]) => `${l} = cpu.${field}`).join(', ')};`);
-  lines.push('let sx = 0, xip = 0, xn = 0, n = 0;');
+  // n: instructions up to the end of the current block; an exit leaves at xip after n + xk of them, with
+  // the state in the locals (written back here) or, after a handler call, in the CPU already (xc = 1).
+  lines.push('let sx = 0, xip = 0, xk = 0, xc = 0, n = 0;');
   lines.push(body);
-  lines.push(`${w.wb()}cpu.ip = xip; cpu.icount = ic0 + xn; return xn;`);
+  lines.push(`if (xc === 0) { ${w.wb()}} const xn = n + xk; cpu.ip = xip; cpu.icount = ic0 + xn; return xn;`);
   lines.push('};');
   return { source: lines.join('\n'), calls: [...f.calls] };
 }

@@ -62,12 +62,15 @@ export function memHash(u8: Uint8Array, from = 0, to = u8.length): number {
 export class BlockRecorder {
   readonly states: number[][] = [];
   blocks = 0;
+  /** Instructions those runs retired. */
+  insns = 0;
   /** Record states (else only count blocks). */
   recording = true;
   constructor(private readonly cpu: CPU) {
-    setBlockObserver((c) => {
+    setBlockObserver((c, n) => {
       if (c !== this.cpu) return;
       this.blocks++;
+      this.insns += n;
       if (this.recording) this.states.push(archState(c));
     });
   }

@@ -58,11 +58,13 @@ export const MAX_REGION_PAGES = 6;
 
 /**
  * Opcodes after which a region ends although they do not branch: they change segments, control registers,
- * the TLB, interrupt flags or do I/O. Correctness does not rest on this list (generated code leaves after
- * any handler call that sets cpu.attention or branches); it saves the work of starting over.
+ * the TLB or interrupt flags. Correctness does not rest on this list (generated code leaves after any
+ * handler call that sets cpu.attention or branches); it saves the work of starting over. IN and OUT stay
+ * inside (a device that raises an interrupt sets cpu.attention, and the region leaves): the kernel's PIT
+ * calibration polls port 61h in a loop, and a loop cut at every IN would never run translated.
  */
 const ENDS_BLOCK = new Uint8Array(0x200);
-for (const op of [0x07, 0x17, 0x1F, 0x8E, 0x9D, 0xC4, 0xC5, 0xE4, 0xE5, 0xE6, 0xE7, 0xEC, 0xED, 0xEE, 0xEF,
+for (const op of [0x07, 0x17, 0x1F, 0x8E, 0x9D, 0xC4, 0xC5,
   0x6C, 0x6D, 0x6E, 0x6F, 0xF1, 0xFA, 0xFB, 0x100, 0x101, 0x106, 0x108, 0x109, 0x120, 0x121, 0x122, 0x123,
   0x130, 0x1A1, 0x1A9, 0x1B2, 0x1B4, 0x1B5]) ENDS_BLOCK[op] = 1;
 
