@@ -10,7 +10,7 @@ import type { Insn } from '../insn.ts';
  * Runs the region from block `bi` with at most `budget` instructions to retire (the budget is at least
  * that block's length). Returns the number retired, with cpu.ip, cpu.icount, registers and flags exact; or
  * -1 without doing anything when the region's assumptions about the CPU mode do not hold (the caller
- * interprets instead). A guest fault escapes as the FAULT exception with the state of the faulting
+ * interprets instead), or -2 when one of its code pages is not in the TLB at the moment. A guest fault escapes as the FAULT exception with the state of the faulting
  * instruction.
  */
 export type RegionFn = (budget: number, bi: number) => number;

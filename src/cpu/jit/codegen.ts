@@ -842,7 +842,8 @@ export function generate(region: Region, mode: GenMode, csLimitNeeded: number, p
   lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
   lines.push('const cb = segBase[1];');
   for (const p of pages) {
-    lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0 || (e >>> 12) !== ${p.pp}) return -1; }`);
+    // (-2: a code page is not in the TLB, e.g. after a flush; the interpreter refills it as it goes.)
+    lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0) return -2; if ((e >>> 12) !== ${p.pp}) return -1; }`);
   }
   lines.push('const ic0 = cpu.icount;');
   const regs: string[] = [];

@@ -21,8 +21,8 @@ import { jitConfig } from './jit-config.ts';
 const enum C {
   ATTN_IRQ = 1, ATTN_CODE = 64, IF = 0x200,
   STOP_LIMIT = 0, STOP_HALT = 1, STOP_SHUTDOWN = 2,
-  /** Guard refusals after which a block is translated again for the current mode. */
-  MISS_LIMIT = 8,
+  /** Weighted guard refusals after which a region is translated again (for the current mode). */
+  MISS_LIMIT = 64,
 }
 
 /** Called after every block a CPU runs (the lockstep test compares with an interpreting CPU there). */
@@ -70,7 +70,9 @@ export function runJit(cpu: CPU, end: number): number {
           if (observer !== null) observer(cpu, n);
           continue;
         }
-        if (++r.misses >= C.MISS_LIMIT) { r.kill(); i.hits = threshold; }
+        // A code page missing from the TLB (n = -2) is usually refilled by the interpreter soon; another
+        // mode (-1) will not go away by itself: it weighs 8 times more towards translating again.
+        if ((r.misses += n === -1 ? 8 : 1) >= C.MISS_LIMIT) { r.kill(); i.hits = threshold; }
       }
     } else if (++i.hits >= threshold && i !== cpu.insn && cpu.code32 === true) {
       const t = translate(cpu, i);
