@@ -13,13 +13,26 @@ import type { Insn } from '../insn.ts';
  * interprets instead), or -2 when one of its code pages is not in the TLB at the moment. A guest fault escapes as the FAULT exception with the state of the faulting
  * instruction.
  */
-export type RegionFn = (budget: number, bi: number) => number;
+export type RegionFn = (budget: number, bi: number, warm: boolean) => number;
+
+/**
+ * A new region's first runs are warm-up runs: at most WARM_BUDGET instructions, every memory access
+ * through the CPU's slow path. V8 optimizes a function with the type feedback its earlier runs left; code
+ * that had not run by then (a loop's exit, the slow path of a memory access) is compiled as a bail-out,
+ * and the first time it runs the optimized code is thrown away (a hot loop entered once and run for
+ * millions of instructions is optimized before it ever leaves). Warm-up runs go through those paths first.
+ * Same instructions, same results: only slower, a few times per region.
+ */
+export const WARM_RUNS = 4;
+export const WARM_BUDGET = 256;
 
 export class JitRegion {
   /** Killed by a write to one of its pages (or replaced): never run again. */
   dead = false;
   /** Entries refused by its guard (another mode): retranslated after a few. */
   misses = 0;
+  /** Warm-up runs left. */
+  warm = WARM_RUNS;
   /** Its entry points, one per block. */
   readonly entries: JitBlock[] = [];
 

@@ -67,6 +67,10 @@ function emptyNeeds(): Needs {
 
 const ALU_OPS = ['+', '|', '&', '-', '^', '-'];
 
+/** Longest path written out in one case (body), and most steps written in all per step of the region. */
+const MAX_PATH_STEPS = 64;
+const MAX_WRITTEN_FACTOR = 3;
+
 class Writer {
   out: string[] = [];
   /** Collected by this pass. */
@@ -98,7 +102,11 @@ class Writer {
     private readonly mode: GenMode,
     /** The previous pass's needs (decides write-backs and reloads); null in the first pass. */
     private readonly final: Needs | null,
-  ) {}
+  ) {
+    region.steps.forEach((s, k) => this.index.set(s, k));
+  }
+  /** Each step's number (its index in region.steps: E, Q and the handler table use it). */
+  private readonly index = new Map<Step, number>();
 
   t(prefix: string): string { return `${prefix}_${this.tmp++}`; }
   emit(line: string): void { this.out.push(line); }
@@ -364,15 +372,15 @@ class Writer {
 
   /**
    * Go on at static target `t` after d instructions of this step: the target's block when the region has
-   * it (through the dispatch loop, or by falling into the next case), else leave the region there.
+   * it, else leave the region there. `last`: this is the block's final transfer, and the target may be
+   * written right after it (the path goes on inline, see body) instead of through the dispatch loop.
    */
-  goto(d: number, t: number, mayFall = false): string {
+  goto(d: number, t: number, last = false): string {
     const j = this.region.byEip.get(t);
     if (j === undefined) return this.exit(d, String(t));
     let s = this.slow ? `if (sx !== 0) ${this.exit(d, String(t))} ` : '';
+    if (last && this.mayInline(j)) { this.then = j; return s; }
     if (this.inCpu) s += this.reload();
-    // The next case follows: fall into it (its budget check comes first).
-    if (mayFall && j === this.b.index + 1 && this.atEnd) return s;
     return `{ ${s}bi = ${j}; continue; }`;
   }
   /** Go on at the run-time target in local `t` after d instructions of this step (RET, indirect JMP/CALL). */
@@ -380,46 +388,75 @@ class Writer {
     const s = this.slow ? `if (sx !== 0) ${this.exit(d, t)} ` : '';
     return `{ ${s}bi = dyn(${t}); if (bi < 0) { xip = ${t}; xk = ${this.kk(d)}; break out; } continue; }`;
   }
-  /** The step being written is its block's last (a goto to the next block may fall through). */
-  atEnd = false;
+
+  // ---- paths: each case of the dispatch loop is its block followed by the blocks it goes on to without a
+  // choice (a jump, a call, the fall-through of a conditional branch not taken, the return to a call made
+  // on the path), written out one after the other as long as the path does not come back to a block on
+  // it: a loop body without calls costs no trip through the dispatch loop, and a call and its return none.
+
+  /** Blocks on the path being written; return addresses of the calls made on it. */
+  private onPath = new Set<number>();
+  private calls: number[] = [];
+  /** Steps written in the current path, and in all. */
+  private pathSteps = 0;
+  private allSteps = 0;
+  /** Set by goto / the RET prediction: the block the path goes on with. */
+  private then = -1;
+
+  private mayInline(j: number): boolean {
+    const n = this.region.blocks[j].steps.length;
+    return !this.onPath.has(j) && this.pathSteps + n <= MAX_PATH_STEPS &&
+      this.allSteps + n <= MAX_WRITTEN_FACTOR * this.region.steps.length;
+  }
 
   /** The whole function body: a dispatch loop over the region's blocks. */
   body(): string {
     const rg = this.region;
     this.out = [];
+    this.allSteps = 0;
     this.emit('out: for (;;) {');
     this.emit('switch (bi) {');
-    let k = 0;
-    for (const b of rg.blocks) {
-      this.b = b;
-      // At a block's start the locals hold everything (whichever way it was reached); nothing is known of
-      // the flags. It runs only if all of it fits in the budget.
+    for (const first of rg.blocks) {
+      // At a case the locals hold everything (whichever way it was reached); nothing is known of the flags.
       this.inCpu = false; this.dirtyR = -1; this.dirtyF = -1;
       this.forget();
-      this.emit(`case ${b.index}: if (n + ${b.steps.length} > budget) { xip = ${b.eip}; xk = 0; break out; } n = n + ${b.steps.length};`);
-      for (let p = 0; p < b.steps.length; p++, k++) {
-        this.k = k;
-        this.p = p;
-        this.s = b.steps[p];
-        this.slow = false;
-        this.atEnd = p === b.steps.length - 1 && b.fall === -1;
-        this.emit(`// ${k}: ${this.s.eip >>> 0} op ${this.s.i.op.toString(16)} kind ${this.s.i.fast}`);
-        this.emit('{');
-        const after = this.step(this.s);
-        if (this.slow && after !== null) this.emit(`if (sx !== 0) ${this.exit(1, after)}`);
-        this.emit('}');
-      }
-      if (b.fall !== -1) {
-        this.p = b.steps.length - 1;
-        this.slow = false;
-        this.atEnd = true;
-        this.emit(this.goto(1, b.fall, true));
+      this.onPath.clear(); this.calls = []; this.pathSteps = 0;
+      this.emit(`case ${first.index}:`);
+      for (let b: Block | null = first; b !== null;) {
+        this.onPath.add(b.index);
+        this.pathSteps += b.steps.length;
+        this.allSteps += b.steps.length;
+        this.then = -1;
+        this.block(b);
+        b = this.then >= 0 ? rg.blocks[this.then] : null;
       }
     }
     this.emit('default: throw new Error("jit: no block " + bi);');
     this.emit('}');
     this.emit('}');
     return this.out.join('\n');
+  }
+
+  /** One block of a path (it runs only if all of it fits in the budget). */
+  private block(b: Block): void {
+    this.b = b;
+    this.emit(`if (n + ${b.steps.length} > budget) { xip = ${b.eip}; xk = 0; ${this.inCpu ? 'xc = 1; ' : ''}break out; } n = n + ${b.steps.length};`);
+    for (let p = 0; p < b.steps.length; p++) {
+      this.k = this.index.get(b.steps[p])!;
+      this.p = p;
+      this.s = b.steps[p];
+      this.slow = false;
+      this.emit(`// ${this.k}: ${this.s.eip >>> 0} op ${this.s.i.op.toString(16)} kind ${this.s.i.fast}`);
+      this.emit('{');
+      const after = this.step(this.s);
+      if (this.slow && after !== null) this.emit(`if (sx !== 0) ${this.exit(1, after)}`);
+      this.emit('}');
+    }
+    if (b.fall !== -1) {
+      this.p = b.steps.length - 1;
+      this.slow = false;
+      this.emit(this.goto(1, b.fall, true));
+    }
   }
 
   /**
@@ -534,6 +571,7 @@ class Writer {
       case K.CallRel:
         this.push(next);
         this.emit(this.goto(1, (s.next + i.imm) | 0, true));
+        if (this.then >= 0) this.calls.push(s.next);
         return null;
       case K.Ret: {
         this.need.stack = true;
@@ -542,6 +580,15 @@ class Writer {
         const t = this.read(4, C.SS, sp);
         this.checkTarget(t);
         this.setR(4, `(${sp} + ${4 + i.imm}) | 0`);
+        // The return of a call made on this path: on inline when it goes where the call came from.
+        const r = this.calls.length > 0 ? this.calls[this.calls.length - 1] : undefined;
+        const j = r === undefined ? undefined : this.region.byEip.get(r);
+        if (r !== undefined && j !== undefined && this.mayInline(j)) {
+          this.calls.pop();
+          this.emit(`if (${t} !== ${r}) ${this.dyn(1, t)}`);
+          this.emit(this.goto(1, r, true));
+          return null;
+        }
         this.emit(this.dyn(1, t));
         return null;
       }
@@ -798,8 +845,8 @@ export function inlineable(i: Insn, mode: GenMode): boolean {
 
 export interface Generated {
   /**
-   * The factory's body: `new Function('cpu', 'I', 'P', 'E', 'Q', source)` returns the region function
-   * `(budget, bi) => retired` (bi: the block to start at).
+   * The factory's body: `new Function('cpu', 'I', 'P', 'E', 'Q', 'H', source)` returns the region
+   * function `(budget, bi, warm) => retired` (bi: the block to start at; block.ts RegionFn).
    */
   source: string;
   /** Step indexes whose Insn the region calls the handler of. */
@@ -830,7 +877,7 @@ export function generate(region: Region, mode: GenMode, csLimitNeeded: number, p
   lines.push('}');
   lines.push('return -1;');
   lines.push('}');
-  lines.push('return function region(budget, bi) {');
+  lines.push('return function region(budget, bi, warm) {');
   // Guard: the mode the code was written for.
   if (f.stack) lines.push('if (cpu.stack32 !== true) return -1;');
   if (f.segR !== 0) lines.push(`if ((cpu.wideR & ${f.segR}) !== ${f.segR}) return -1;`);
@@ -839,12 +886,14 @@ export function generate(region: Region, mode: GenMode, csLimitNeeded: number, p
   for (let s = 0; s < 6; s++) if (segs & (1 << s)) { lines.push(`const b${s} = segBase[${s}];`); bases.push(`b${s}`); }
   if (bases.length) lines.push(`if (((${bases.join(' | ')}) & 3) !== 0) return -1;`);
   lines.push(`const csLim = segLimit[1]; if (csLim < ${csLimitNeeded >>> 0}) return -1;`);
-  lines.push('const RM = cpu.rmask, WM = cpu.wmask;');
+  lines.push('const rm = cpu.rmask;');
   lines.push('const cb = segBase[1];');
   for (const p of pages) {
     // (-2: a code page is not in the TLB, e.g. after a flush; the interpreter refills it as it goes.)
-    lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & RM) === 0) return -2; if ((e >>> 12) !== ${p.pp}) return -1; }`);
+    lines.push(`{ const e = tlb[((cb + ${p.eip}) | 0) >>> 12]; if ((e & rm) === 0) return -2; if ((e >>> 12) !== ${p.pp}) return -1; }`);
   }
+  // A warm-up run (block.ts) takes the slow path of every memory access.
+  lines.push('const RM = warm === true ? 0 : rm, WM = warm === true ? 0 : cpu.wmask;');
   lines.push('const ic0 = cpu.icount;');
   const regs: string[] = [];
   for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) regs.push(`r${n} = r32[${n}]`);

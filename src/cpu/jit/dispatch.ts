@@ -16,6 +16,7 @@ import { interpret, STOP_BLOCK } from '../interp.ts';
 import { DEFER, translate } from './translate.ts';
 import { insnAt } from './region.ts';
 import { jitConfig } from './jit-config.ts';
+import { WARM_BUDGET } from './block.ts';
 
 /** cpu.ts constants (not imported as values: cpu.ts imports this module). */
 const enum C {
@@ -64,7 +65,9 @@ export function runJit(cpu: CPU, end: number): number {
     if (b !== null) {
       if (b.maxLen <= end - cpu.icount) {
         const r = b.region;
-        const n = b.eip === ip ? r.run(end - cpu.icount, b.index) : -1;
+        let budget = end - cpu.icount, warm = false;
+        if (r.warm > 0) { r.warm--; warm = true; if (budget > WARM_BUDGET) budget = WARM_BUDGET; }
+        const n = b.eip === ip ? r.run(budget, b.index, warm) : -1;
         if (n >= 0) {
           if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
           if (observer !== null) observer(cpu, n);
