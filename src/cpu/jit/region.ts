@@ -124,7 +124,8 @@ export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolea
     leaders.add(t);
     if (steps.has(t)) return;
     const at = insnAt(cpu, t, true);
-    if (at !== null && (at.i.hits > 0 || at.i.block !== null)) work.push(t);
+    // (hits is negative for an entry whose own translation was deferred: it has run all the same.)
+    if (at !== null && (at.i.hits !== 0 || at.i.block !== null)) work.push(t);
   };
   while (work.length > 0 && count < MAX_REGION_STEPS) {
     let eip = work.pop()!;

@@ -37,14 +37,15 @@ function callHandler(i: Insn, cpu: CPU): void {
 export const DEFER = 'defer';
 const deferred = new WeakSet<Insn>();
 
-/** Static successors of a block inside the region (branch targets, fall-through). */
+/** Static successors of a block inside the region (branch targets, fall-through, the return point of a call). */
 function successors(r: Region, b: Block): number[] {
   const out: number[] = [];
   const s = b.steps[b.steps.length - 1], k = s.i.fast;
   const add = (eip: number): void => { const j = r.byEip.get(eip); if (j !== undefined) out.push(j); };
   if (b.fall !== -1) add(b.fall);
   if (k === K.Jmp || k === K.CallRel || isJcc(k)) add((s.next + s.i.imm) | 0);
-  if (isJcc(k)) add(s.next);
+  // (A call comes back: a loop whose body calls a function is a loop.)
+  if (isJcc(k) || k === K.CallRel) add(s.next);
   return out;
 }
 
