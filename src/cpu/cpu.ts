@@ -787,9 +787,8 @@ export class CPU {
     return ((this.lazyA ^ this.lazyB ^ this.lazyRes) & 0x10) !== 0;
   }
 
-  /** Fold the lazy state into `flags` (call before changing only some of the arithmetic flags). */
-  materializeFlags(): void {
-    if (this.lazyMask === 0) return;
+  /** `flags` with the lazy state folded in, without changing anything. */
+  foldedFlags(): number {
     const m = this.lazyMask;
     let f = this.flags & ~m;
     if (m & CF) f |= this.getCF();
@@ -798,7 +797,13 @@ export class CPU {
     if ((m & ZF) && this.getZF()) f |= ZF;
     if ((m & SF) && this.getSF()) f |= SF;
     if ((m & OF) && this.getOF()) f |= OF;
-    this.flags = f;
+    return f;
+  }
+
+  /** Fold the lazy state into `flags` (call before changing only some of the arithmetic flags). */
+  materializeFlags(): void {
+    if (this.lazyMask === 0) return;
+    this.flags = this.foldedFlags();
     this.lazyMask = 0;
   }
 

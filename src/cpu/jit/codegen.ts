@@ -67,6 +67,10 @@ function emptyNeeds(): Needs {
 
 const ALU_OPS = ['+', '|', '&', '-', '^', '-'];
 
+/** The carry out of bit `top` of the lazy record's ADD / SUB, as 0/1 (cpu.ts getCF). */
+const CARRY_ADD = (top: string): string => `(((fa & fb) | ((fa | fb) & ~fr)) >>> ${top}) & 1`;
+const CARRY_SUB = (top: string): string => `(((~fa & fb) | (~(fa ^ fb) & fr)) >>> ${top}) & 1`;
+
 /** Longest path written out in one case (body), and most steps written in all per step of the region. */
 const MAX_PATH_STEPS = 64;
 const MAX_WRITTEN_FACTOR = 3;
@@ -142,24 +146,27 @@ class Writer {
   cf(): string {
     this.useFlags();
     const { cm, co, ct } = this;
-    if (cm === null || co === null || ct === null) {
-      return '((fm & 1) === 0 ? (fl & 1) !== 0 : (fo === 0 ? (((fa & fb) | ((fa | fb) & ~fr)) >>> ft) & 1 : fo === 1 ? (((~fa & fb) | (~(fa ^ fb) & fr)) >>> ft) & 1 : 0) !== 0)';
-    }
+    if (cm === null || co === null || ct === null) return `((fm & 1) === 0 ? (fl & 1) !== 0 : ${this.cfBit()} !== 0)`;
     if ((cm & C.CF) === 0) return '((fl & 1) !== 0)';
-    // The record was stored by an inline ADD/SUB here (no carry in): CF is the unsigned wrap.
-    if (co === C.ADD) return ct === 31 ? '((fr >>> 0) < (fa >>> 0))' : `(((((fa & fb) | ((fa | fb) & ~fr)) >>> ${ct}) & 1) !== 0)`;
-    if (co === C.SUB) return ct === 31 ? '((fa >>> 0) < (fb >>> 0))' : `(((((~fa & fb) | (~(fa ^ fb) & fr)) >>> ${ct}) & 1) !== 0)`;
-    return 'false';
+    return this.wrap32() ?? `(${this.cfBit()} !== 0)`;
   }
   /** CF as 0/1 (for folding into fl). */
   cfBit(): string {
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      return '(fo === 0 ? (((fa & fb) | ((fa | fb) & ~fr)) >>> ft) & 1 : fo === 1 ? (((~fa & fb) | (~(fa ^ fb) & fr)) >>> ft) & 1 : 0)';
+      return `(fo === 0 ? ${CARRY_ADD('ft')} : fo === 1 ? ${CARRY_SUB('ft')} : 0)`;
     }
-    if (co === C.ADD) return ct === 31 ? '((fr >>> 0) < (fa >>> 0) ? 1 : 0)' : `((((fa & fb) | ((fa | fb) & ~fr)) >>> ${ct}) & 1)`;
-    if (co === C.SUB) return ct === 31 ? '((fa >>> 0) < (fb >>> 0) ? 1 : 0)' : `((((~fa & fb) | (~(fa ^ fb) & fr)) >>> ${ct}) & 1)`;
-    return '0';
+    const w = this.wrap32();
+    if (w !== null) return `(${w} ? 1 : 0)`;
+    return co === C.ADD ? `(${CARRY_ADD(String(ct))})` : co === C.SUB ? `(${CARRY_SUB(String(ct))})` : '0';
+  }
+  /**
+   * CF of a record stored by an inline 32-bit ADD/SUB here (no carry in): the unsigned wrap, as a
+   * comparison; null for any other record.
+   */
+  private wrap32(): string | null {
+    if (this.ct !== 31) return null;
+    return this.co === C.ADD ? '((fr >>> 0) < (fa >>> 0))' : this.co === C.SUB ? '((fa >>> 0) < (fb >>> 0))' : null;
   }
   zf(): string {
     this.useFlags();
@@ -846,7 +853,7 @@ export function inlineable(i: Insn, mode: GenMode): boolean {
 
 export interface Generated {
   /**
-   * The factory's body: `new Function('cpu', 'I', 'P', 'E', 'Q', 'H', source)` returns the region
+   * The factory's body: `new Function('cpu', 'I', 'P', 'H', source)` returns the region
    * function `(budget, bi, warm) => retired` (bi: the block to start at; block.ts RegionFn).
    */
   source: string;

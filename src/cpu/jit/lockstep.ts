@@ -4,20 +4,11 @@
 // must be in exactly that state. Test-only code.
 
 import type { CPU } from '../cpu.ts';
-import { AF, CF, OF, PF, SF, ZF } from '../regs.ts';
 import { setBlockObserver } from './dispatch.ts';
 
 /** EFLAGS as the guest would read it, computed without folding the lazy state (no side effect). */
 export function eflagsOf(cpu: CPU): number {
-  const m = cpu.lazyMask;
-  let f = cpu.flags & ~m;
-  if (m & CF) f |= cpu.getCF();
-  if ((m & PF) && cpu.getPF()) f |= PF;
-  if ((m & AF) && cpu.getAF()) f |= AF;
-  if ((m & ZF) && cpu.getZF()) f |= ZF;
-  if ((m & SF) && cpu.getSF()) f |= SF;
-  if ((m & OF) && cpu.getOF()) f |= OF;
-  return f >>> 0;
+  return cpu.foldedFlags() >>> 0;
 }
 
 export const STATE_NAMES = [

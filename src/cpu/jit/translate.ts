@@ -22,7 +22,7 @@ for (let v = 0; v < 256; v++) {
 /** Statistics (all CPUs): regions compiled, and instructions in them. */
 export const jitStats = { blocks: 0, insns: 0 };
 
-type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, eips: Int32Array, pos: Int32Array, h: typeof callHandler) => RegionFn;
+type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, h: typeof callHandler) => RegionFn;
 
 /**
  * How generated code runs an instruction's handler. One call site for every region: it sees every
@@ -99,13 +99,11 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   const gen = generate(region, mode, limit, [...byLp.values()]);
   let factory: Factory;
   try {
-    factory = new Function('cpu', 'I', 'P', 'E', 'Q', 'H', gen.source) as Factory;
+    factory = new Function('cpu', 'I', 'P', 'H', gen.source) as Factory;
   } catch (e) {
     throw new Error(`jit: generated code does not compile: ${(e as Error).message}\n${gen.source}`);
   }
-  const pos: number[] = [];
-  for (const b of region.blocks) for (let p = 0; p < b.steps.length; p++) pos.push(p);
-  const run = factory(cpu, region.steps.map((s) => s.i), PARITY, Int32Array.from(region.steps, (s) => s.eip), Int32Array.from(pos), callHandler);
+  const run = factory(cpu, region.steps.map((s) => s.i), PARITY, callHandler);
   const jr = new JitRegion(start, [...pages], run, gen.source, region.steps.length);
   for (const b of region.blocks) {
     const h = b.steps[0].i;
