@@ -14,6 +14,7 @@ import { fastKind, interpret } from './interp.ts';
 import { warmUpInterpreter } from './interp-warmup.ts';
 import { runJit } from './jit/dispatch.ts';
 import { jitConfig } from './jit/jit-config.ts';
+import { HOST_STATE, HOST_TLB, STATE_SIZE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT } from './host-area.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
   GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
@@ -92,10 +93,10 @@ export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
 
 export class CPU {
   // ---- general registers: one buffer, three views (EAX..EDI; AX..DI at [2n]; AL..BH via reg8 map) ----
-  readonly regBuf = new ArrayBuffer(32);
-  readonly r32 = new Int32Array(this.regBuf);
-  readonly r16 = new Uint16Array(this.regBuf);
-  readonly r8 = new Uint8Array(this.regBuf);
+  // (In the host area after guest RAM, host-area.ts: translated WebAssembly code reaches them there.)
+  declare readonly r32: Int32Array;
+  declare readonly r16: Uint16Array;
+  declare readonly r8: Uint8Array;
   /**
    * EIP and the next instruction's EIP as int32 (EIP | 0). The interpreter works on these: V8 keeps an
    * int32 field a small integer, whereas an offset of 2 GiB or more (a Linux kernel's code) would be a
@@ -122,8 +123,8 @@ export class CPU {
 
   // ---- segment registers and their descriptor caches (ES CS SS DS FS GS) ----
   readonly segSel = new Uint16Array(6);
-  readonly segBase = new Int32Array(6);
-  readonly segLimit = new Uint32Array(6);
+  declare readonly segBase: Int32Array;
+  declare readonly segLimit: Uint32Array;
   /** Access rights in VMCS format (regs.ts AR_*). */
   readonly segAR = new Uint32Array(6);
   /** Derived from the cache: lowest valid offset and highest offset valid for reads / writes (-1: none). */
@@ -171,7 +172,7 @@ export class CPU {
   readonly ram8: Uint8Array;
   readonly ram16: Uint16Array;
   readonly ram32: Int32Array;
-  readonly tlb = new Int32Array(1 << 20);
+  declare readonly tlb: Int32Array;
   private readonly tlbPages = new Int32Array(TLB_TRACK_MAX);
   /** 4 MiB regions (linear >>> 22) holding entries filled from a 4 MiB page (INVLPG drops the whole region). */
   private readonly tlbLarge = new Uint8Array(1024);
@@ -270,6 +271,17 @@ export class CPU {
 
   constructor(mem: PhysicalMemory, io: IoBus) {
     this.mem = mem;
+    // TLB, registers and segment caches in the host area of guest memory (or a buffer of the same layout).
+    const host = mem.wasmMemory !== null ? mem.buffer : new ArrayBuffer(HOST_STATE + STATE_SIZE);
+    const h0 = mem.wasmMemory !== null ? mem.size : 0;
+    this.tlb = new Int32Array(host, h0 + HOST_TLB, 1 << 20);
+    const st = h0 + HOST_STATE;
+    this.r32 = new Int32Array(host, st + ST_REGS, 8);
+    this.r16 = new Uint16Array(host, st + ST_REGS, 16);
+    this.r8 = new Uint8Array(host, st + ST_REGS, 32);
+    this.segBase = new Int32Array(host, st + ST_SEGBASE, 6);
+    this.segLimit = new Uint32Array(host, st + ST_SEGLIMIT, 6);
+    new Uint8Array(host, st + ST_PARITY, 256).set(PARITY);
     this.io = io;
     this.ram8 = mem.u8;
     this.ram16 = mem.u16;

@@ -7,9 +7,24 @@ export interface MmioDevice {
   write(addr: number, size: 1 | 2 | 4, value: number): void;
 }
 
+/**
+ * Bytes after RAM in the same buffer that the processor keeps its own state in (its TLB, register file,
+ * segment bases and limits, flags for translated code: cpu.ts HOST_AREA_LAYOUT), so that WebAssembly
+ * code generated for the guest (jit/wasm-codegen.ts) reaches guest RAM and that state in one memory.
+ */
+export const HOST_AREA_SIZE = (4 << 20) + 4096;
+
 /** Physical addresses beyond RAM and without a device read all ones; writes are dropped. */
 export class PhysicalMemory {
   readonly size: number;
+  /**
+   * The WebAssembly memory that holds RAM (from offset 0) and the host area (from `size`); null where
+   * the host cannot allocate one (RAM then lives in a plain ArrayBuffer and no code is generated as
+   * WebAssembly).
+   */
+  readonly wasmMemory: WebAssembly.Memory | null;
+  /** The buffer of RAM and, with wasmMemory, of the host area too. */
+  readonly buffer: ArrayBuffer;
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
@@ -25,10 +40,18 @@ export class PhysicalMemory {
   constructor(size: number) {
     if (size <= 0 || size % 4096 !== 0) throw new RangeError(`memory size must be a positive multiple of 4 KiB, got ${size}`);
     this.size = size;
-    const buf = new ArrayBuffer(size);
-    this.u8 = new Uint8Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.i32 = new Int32Array(buf);
+    let wasm: WebAssembly.Memory | null = null;
+    const pages = Math.ceil((size + HOST_AREA_SIZE) / 65536);
+    try {
+      if (pages <= 65536) wasm = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch {
+      wasm = null; // (no address space for it: plain RAM)
+    }
+    this.wasmMemory = wasm;
+    const buf = this.buffer = wasm !== null ? wasm.buffer : new ArrayBuffer(size);
+    this.u8 = new Uint8Array(buf, 0, size);
+    this.u16 = new Uint16Array(buf, 0, size >>> 1);
+    this.i32 = new Int32Array(buf, 0, size >>> 2);
   }
 
   mapMmio(base: number, length: number, dev: MmioDevice): void {

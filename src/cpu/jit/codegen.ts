@@ -820,7 +820,7 @@ class Writer {
  * 66 8B) of ops/mov.ts; SHL/SHR/SAR r16 by an immediate or 1 (66 C1 /4-/7, 66 D1) of ops/shift.ts
  * shiftSmall.
  */
-const enum J { First = 1000, Imul = 1000, ImulI, MovEwGw, MovGwEw, Shift16 }
+export const enum J { First = 1000, Imul = 1000, ImulI, MovEwGw, MovGwEw, Shift16 }
 
 /** The instruction's inline form for the code generator: insn.fast, or one of J. */
 export function jitKind(i: Insn): number {

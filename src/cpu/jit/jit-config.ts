@@ -15,6 +15,11 @@ export interface JitConfig {
    * its own compile; code that runs a few instructions per entry pays only when entered very often.
    */
   blockThreshold: number;
+  /**
+   * What regions are compiled to: WebAssembly (wasm-codegen.ts; where the CPU's memory is a WebAssembly
+   * memory) or JavaScript source (codegen.ts).
+   */
+  backend: 'wasm' | 'js';
 }
 
 /**
@@ -27,7 +32,7 @@ export interface JitConfig {
 export const DEFAULT_THRESHOLD = 1000;
 export const DEFAULT_BLOCK_THRESHOLD = 100_000;
 
-export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD };
+export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD, backend: 'wasm' };
 
 /** Apply a TRAPEZE_JIT value: "off", "on" (the default threshold) or "eager" (threshold 1). */
 export function applyJitSetting(value: string | undefined): void {

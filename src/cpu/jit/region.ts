@@ -53,6 +53,8 @@ export interface Region {
 
 /** Most instructions in one region. */
 export const MAX_REGION_STEPS = 48;
+/** Most instructions in a region compiled to WebAssembly (its compile costs far less: wasm-codegen.ts). */
+export const MAX_WASM_REGION_STEPS = 128;
 /** Most distinct linear code pages in one region (each is checked in the TLB on entry). */
 export const MAX_REGION_PAGES = 6;
 
@@ -111,7 +113,7 @@ export function isJcc(k: number): boolean {
  * Build the region entered at `entry` (the instruction there is cached). `inline(i)` says whether the
  * code generator writes the instruction inline (else it calls the handler, which may branch anywhere).
  */
-export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolean): Region | null {
+export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolean, maxSteps = MAX_REGION_STEPS): Region | null {
   const steps = new Map<number, Step>();
   /** EIPs where a block must start (branch targets, fall-throughs of branches, return points). */
   const leaders = new Set<number>([entry]);
@@ -127,10 +129,10 @@ export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolea
     // (hits is negative for an entry whose own translation was deferred: it has run all the same.)
     if (at !== null && (at.i.hits !== 0 || at.i.block !== null)) work.push(t);
   };
-  while (work.length > 0 && count < MAX_REGION_STEPS) {
+  while (work.length > 0 && count < maxSteps) {
     let eip = work.pop()!;
     for (;;) {
-      if (steps.has(eip) || count >= MAX_REGION_STEPS) break;
+      if (steps.has(eip) || count >= maxSteps) break;
       const at = insnAt(cpu, eip);
       if (at === null) break;
       if (!pages.has(at.lp)) {

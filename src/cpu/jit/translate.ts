@@ -6,9 +6,11 @@
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
 import { JitBlock, JitRegion, type RegionFn } from './block.ts';
-import { buildRegion, isJcc, type Block, type Region } from './region.ts';
+import { buildRegion, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
 import { jitConfig } from './jit-config.ts';
+import { generateWasm } from './wasm-codegen.ts';
+import { wasmEnv, wasmRegionFn } from './wasm-runtime.ts';
 import { K } from '../interp.ts';
 
 /** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
@@ -73,7 +75,8 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   if (cpu.code32 !== true) return null;
   const mode: GenMode = { wideR: cpu.wideR, wideW: cpu.wideW, stack32: cpu.stack32, forms: cpu.inlineForms };
   const start = cpu.ip;
-  const region = buildRegion(cpu, start, (i) => inlineable(i, mode));
+  const wasm = jitConfig.backend === 'wasm' && cpu.mem.wasmMemory !== null;
+  const region = buildRegion(cpu, start, (i) => inlineable(i, mode), wasm ? MAX_WASM_REGION_STEPS : MAX_REGION_STEPS);
   if (region === null || region.blocks[region.byEip.get(start)!].steps[0].i !== head) return null;
   if (jitConfig.blockThreshold > jitConfig.threshold && !deferred.has(head) && !entryLoops(region)) {
     // Not a loop head: count on to the block threshold (the dispatcher tries again then).
@@ -96,15 +99,28 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
     pages.add(s.pp);
     if (!byLp.has(s.lp)) byLp.set(s.lp, { eip: s.eip, pp: s.pp });
   }
-  const gen = generate(region, mode, limit, [...byLp.values()]);
-  let factory: Factory;
-  try {
-    factory = new Function('cpu', 'I', 'P', 'H', gen.source) as Factory;
-  } catch (e) {
-    throw new Error(`jit: generated code does not compile: ${(e as Error).message}\n${gen.source}`);
+  const steps = region.steps.map((s) => s.i);
+  let jr: JitRegion;
+  if (wasm) {
+    const env = wasmEnv(cpu);
+    const gen = generateWasm(region, mode, cpu.mem.size, env.memoryPages);
+    const pl = [...byLp.values()];
+    const run = wasmRegionFn(env, gen.bytes, {
+      stack: gen.stack, segR: gen.segR, segW: gen.segW, csLimitNeeded: limit,
+      pageEips: pl.map((p) => p.eip), pagePps: pl.map((p) => p.pp),
+    }, steps);
+    jr = new JitRegion(start, [...pages], run, '', region.steps.length);
+    jr.warm = 0; // (no type feedback to collect)
+  } else {
+    const gen = generate(region, mode, limit, [...byLp.values()]);
+    let factory: Factory;
+    try {
+      factory = new Function('cpu', 'I', 'P', 'H', gen.source) as Factory;
+    } catch (e) {
+      throw new Error(`jit: generated code does not compile: ${(e as Error).message}\n${gen.source}`);
+    }
+    jr = new JitRegion(start, [...pages], factory(cpu, steps, PARITY, callHandler), gen.source, region.steps.length);
   }
-  const run = factory(cpu, region.steps.map((s) => s.i), PARITY, callHandler);
-  const jr = new JitRegion(start, [...pages], run, gen.source, region.steps.length);
   for (const b of region.blocks) {
     const h = b.steps[0].i;
     const e = new JitBlock(jr, h, b.index, b.eip, b.steps.length);

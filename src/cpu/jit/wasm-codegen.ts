@@ -1,0 +1,901 @@
+// WebAssembly for a region (region.ts): the same code as codegen.ts writes in JavaScript, instruction
+// for instruction (the same inline forms, the same lazy-flag shortcuts, the same exits and write-backs),
+// as a WebAssembly function. V8 compiles it with its baseline compiler in well under a millisecond (and
+// optimizes hot ones in the background), with no type feedback and nothing to deoptimize: translation
+// pays off for code that runs thousands of times rather than millions.
+//
+// What lives where (host-area.ts): guest RAM at 0 of the one memory, the TLB and the state block after
+// it. Registers are read from the state block into locals on entry and written back as codegen.ts does;
+// the flags record likewise, from slots that wasm-runtime.ts fills from the CPU's fields before the call
+// and copies back after it (and around every call out to JavaScript that may fault or run a handler).
+// Calls out (imports, wasm-runtime.ts): the slow path of a memory access, the #GP of a branch beyond the
+// CS limit, an instruction's handler; they get the instruction's EIP and the count of instructions
+// retired before it in this call, and leave cpu.attention in the ATT slot.
+
+import type { Insn } from '../insn.ts';
+import { K } from '../interp.ts';
+import { HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
+import { endsBlock, type Block, type Region, type Step } from './region.ts';
+import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
+import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr } from './wasm-module.ts';
+
+const enum C {
+  CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800, ARITH = 0x8D5,
+  ADD = 0, SUB = 1, LOGIC = 2, SS = 2,
+}
+const F_FL = 1, F_FA = 8, F_FB = 16, F_FR = 32, F_FO = 4, F_FT = 64, F_FM = 2;
+
+/** Imported functions (wasm-runtime.ts makeImports), by index. */
+export const enum Imp { Rd = 0, Wr, Rmw, Commit, Gp, Handler, Count }
+export const IMPORTS: { name: string; params: number; result: boolean }[] = [
+  { name: 'rd', params: 5, result: true },      // (size, seg, off, eip, cnt) -> value
+  { name: 'wr', params: 6, result: false },     // (size, seg, off, value, eip, cnt)
+  { name: 'rmw', params: 4, result: true },     // (seg, off, eip, cnt) -> value (cpu.rmw32)
+  { name: 'commit', params: 1, result: false }, // (value) (cpu.commit32)
+  { name: 'gp', params: 2, result: false },     // (eip, cnt): #GP(0)
+  { name: 'h', params: 4, result: true },       // (step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
+];
+/** The region function and the EIP -> block function, after the imports. */
+const FN_DYN = Imp.Count + 1;
+
+// Locals: the region function's parameters, then fixed locals, then temporaries.
+const BUDGET = 0, BI = 1, RM = 2, WM = 3;
+const REG0 = 4; // r0..r7: 4..11
+const FL = 12, FM = 13, FO = 14, FA = 15, FB = 16, FR = 17, FT = 18; // flags record, in ST_FLAGS order
+const SX = 19, XIP = 20, XK = 21, XC = 22, N = 23, CSLIM = 24, SEG0 = 25; // segment bases b0..b5: 25..30
+const FIRST_TMP = 31;
+const PARAMS = 4;
+
+const and = (a: Expr, b: Expr): Expr => bin(Op.i32_and, a, b);
+const or = (a: Expr, b: Expr): Expr => bin(Op.i32_or, a, b);
+const xor = (a: Expr, b: Expr): Expr => bin(Op.i32_xor, a, b);
+const add = (a: Expr, b: Expr): Expr => bin(Op.i32_add, a, b);
+const sub = (a: Expr, b: Expr): Expr => bin(Op.i32_sub, a, b);
+const shl = (a: Expr, b: Expr): Expr => bin(Op.i32_shl, a, b);
+const shrU = (a: Expr, b: Expr): Expr => bin(Op.i32_shr_u, a, b);
+const shrS = (a: Expr, b: Expr): Expr => bin(Op.i32_shr_s, a, b);
+const eq = (a: Expr, b: Expr): Expr => bin(Op.i32_eq, a, b);
+const ne = (a: Expr, b: Expr): Expr => bin(Op.i32_ne, a, b);
+const ltU = (a: Expr, b: Expr): Expr => bin(Op.i32_lt_u, a, b);
+const leU = (a: Expr, b: Expr): Expr => bin(Op.i32_le_u, a, b);
+const ltS = (a: Expr, b: Expr): Expr => bin(Op.i32_lt_s, a, b);
+const leS = (a: Expr, b: Expr): Expr => bin(Op.i32_le_s, a, b);
+const eqz = (a: Expr): Expr => un(Op.i32_eqz, a);
+/** 0/1 of a value's truth. */
+const nz = (a: Expr): Expr => ne(a, k(0));
+const ALU: Op[] = [Op.i32_add, Op.i32_or, Op.i32_and, Op.i32_sub, Op.i32_xor, Op.i32_sub];
+
+/** The carry out of bit `top` of the record's ADD / SUB, as 0/1 (cpu.ts getCF). */
+const carryAdd = (top: Expr): Expr =>
+  and(shrU(or(and(get(FA), get(FB)), and(or(get(FA), get(FB)), xor(get(FR), k(-1)))), top), k(1));
+const carrySub = (top: Expr): Expr =>
+  and(shrU(or(and(xor(get(FA), k(-1)), get(FB)), and(xor(xor(get(FA), get(FB)), k(-1)), get(FR))), top), k(1));
+const ofAdd = (): Expr => and(xor(get(FA), get(FR)), xor(get(FB), get(FR)));
+const ofSub = (): Expr => and(xor(get(FA), get(FB)), xor(get(FA), get(FR)));
+
+/** Longest path written out in one case, and most steps written in all per step of the region (codegen.ts). */
+const MAX_PATH_STEPS = 144;
+const MAX_WRITTEN_FACTOR = 3;
+
+interface Needs {
+  regs: number;
+  regsW: number;
+  flags: boolean;
+  flagsW: number;
+  segR: number;
+  segW: number;
+  stack: boolean;
+}
+const emptyNeeds = (): Needs => ({ regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false });
+
+/** Addresses in the memory of the TLB and the state block (guest RAM ends at ramSize). */
+export interface Layout { tlb: number; state: number }
+export function layoutFor(ramSize: number): Layout {
+  return { tlb: ramSize + HOST_TLB, state: ramSize + HOST_STATE };
+}
+
+class WasmWriter {
+  c = new Code();
+  readonly need = emptyNeeds();
+  cm: number | null = null;
+  co: number | null = null;
+  ct: number | null = null;
+  k = 0;
+  s!: Step;
+  slow = false;
+  inCpu = false;
+  dirtyR = 0;
+  dirtyF = 0;
+  ntmp = 0;
+  b!: Block;
+  p = 0;
+  private readonly index = new Map<Step, number>();
+  /** Labels of the dispatch loop and of the exit block. */
+  private lLoop = -1;
+  private lOut = -1;
+
+  constructor(
+    private readonly region: Region,
+    private readonly mode: GenMode,
+    private readonly final: Needs | null,
+    private readonly lay: Layout,
+  ) {
+    region.steps.forEach((s, i) => this.index.set(s, i));
+  }
+
+  tmp(): number { return FIRST_TMP + this.ntmp++; }
+  /** A fresh local set to e. */
+  let(e: Expr): number { const t = this.tmp(); this.c.set(t, e); return t; }
+
+  // ---- registers ----
+  R(n: number): Expr { this.need.regs |= 1 << n; return get(REG0 + n); }
+  setR(n: number, e: Expr): void {
+    this.need.regs |= 1 << n; this.need.regsW |= 1 << n; this.dirtyR |= 1 << n;
+    this.c.set(REG0 + n, e);
+  }
+  R8(n: number): Expr { return n < 4 ? and(this.R(n), k(255)) : and(shrU(this.R(n - 4), k(8)), k(255)); }
+  setR8(n: number, e: Expr): void {
+    if (n < 4) this.setR(n, or(and(this.R(n), k(-256)), and(e, k(255))));
+    else this.setR(n - 4, or(and(this.R(n - 4), k(-65281)), shl(and(e, k(255)), k(8))));
+  }
+  R16(n: number): Expr { return and(this.R(n), k(65535)); }
+  setR16(n: number, e: Expr): void { this.setR(n, or(and(this.R(n), k(-65536)), and(e, k(65535)))); }
+
+  // ---- flags ----
+  useFlags(): void { this.need.flags = true; }
+  lazy(op: number, a: Expr | null, b: Expr | null, r: Expr, top: number, mask = C.ARITH): void {
+    this.useFlags();
+    if (op !== C.LOGIC) { this.c.set(FA, a!); this.c.set(FB, b!); this.fw(F_FA | F_FB); }
+    this.c.set(FR, r);
+    this.c.set(FO, k(op)); this.c.set(FT, k(top)); this.c.set(FM, k(mask));
+    this.fw(F_FR | F_FO | F_FT | F_FM);
+    this.cm = mask; this.co = op; this.ct = top;
+  }
+  forget(): void { this.cm = null; this.co = null; this.ct = null; }
+  fw(bits: number): void { this.need.flagsW |= bits; this.dirtyF |= bits; }
+
+  cf(): Expr {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) return select(nz(and(get(FL), k(1))), nz(this.cfBit()), eqz(and(get(FM), k(1))));
+    if ((cm & C.CF) === 0) return and(get(FL), k(1));
+    return this.wrap32() ?? this.cfBit();
+  }
+  /** CF as 0/1. */
+  cfBit(): Expr {
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) {
+      return select(carryAdd(get(FT)), select(carrySub(get(FT)), k(0), eq(get(FO), k(1))), eqz(get(FO)));
+    }
+    const w = this.wrap32();
+    if (w !== null) return w;
+    return co === C.ADD ? carryAdd(k(ct)) : co === C.SUB ? carrySub(k(ct)) : k(0);
+  }
+  private wrap32(): Expr | null {
+    if (this.ct !== 31) return null;
+    return this.co === C.ADD ? ltU(get(FR), get(FA)) : this.co === C.SUB ? ltU(get(FA), get(FB)) : null;
+  }
+  zf(): Expr {
+    this.useFlags();
+    const { cm, ct } = this;
+    if (cm === null || ct === null) return select(eqz(shl(get(FR), sub(k(31), get(FT)))), nz(and(get(FL), k(64))), nz(and(get(FM), k(64))));
+    if ((cm & C.ZF) === 0) return nz(and(get(FL), k(64)));
+    return ct === 31 ? eqz(get(FR)) : eqz(shl(get(FR), k(31 - ct)));
+  }
+  sf(): Expr {
+    this.useFlags();
+    const { cm, ct } = this;
+    if (cm === null || ct === null) return select(and(shrU(get(FR), get(FT)), k(1)), nz(and(get(FL), k(128))), nz(and(get(FM), k(128))));
+    if ((cm & C.SF) === 0) return nz(and(get(FL), k(128)));
+    return ct === 31 ? ltS(get(FR), k(0)) : and(shrU(get(FR), k(ct)), k(1));
+  }
+  of(): Expr {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    if (cm === null || co === null || ct === null) {
+      const lazyOf = select(and(shrU(ofAdd(), get(FT)), k(1)), select(and(shrU(ofSub(), get(FT)), k(1)), k(0), eq(get(FO), k(1))), eqz(get(FO)));
+      return select(nz(and(get(FL), k(2048))), lazyOf, eqz(and(get(FM), k(2048))));
+    }
+    if ((cm & C.OF) === 0) return nz(and(get(FL), k(2048)));
+    if (co === C.ADD) return ct === 31 ? ltS(ofAdd(), k(0)) : and(shrU(ofAdd(), k(ct)), k(1));
+    if (co === C.SUB) return ct === 31 ? ltS(ofSub(), k(0)) : and(shrU(ofSub(), k(ct)), k(1));
+    return k(0);
+  }
+  pf(): Expr {
+    this.useFlags();
+    const { cm } = this;
+    const parity = nz(load(Op.i32_load8_u, and(get(FR), k(255)), this.lay.state + ST_PARITY));
+    if (cm === null) return select(parity, nz(and(get(FL), k(4))), nz(and(get(FM), k(4))));
+    if ((cm & C.PF) === 0) return nz(and(get(FL), k(4)));
+    return parity;
+  }
+
+  /** Condition code cc as 0/1 (codegen.ts cond). */
+  cond(cc: number): Expr {
+    this.useFlags();
+    const { cm, co, ct } = this;
+    let e: Expr | null = null;
+    const c = cc >> 1;
+    const A = get(FA), B = get(FB), Rr = get(FR);
+    if (cm === C.ARITH && co === C.SUB && ct === 31) {
+      e = c === 1 ? ltU(A, B) : c === 2 ? eq(A, B) : c === 3 ? leU(A, B) : c === 6 ? ltS(A, B) : c === 7 ? leS(A, B) : null;
+    } else if (cm === C.ARITH && co === C.SUB && ct === 7) {
+      e = c === 1 ? ltU(A, B) : c === 2 ? eq(A, B) : c === 3 ? leU(A, B)
+        : c === 6 ? ltS(shl(A, k(24)), shl(B, k(24))) : c === 7 ? leS(shl(A, k(24)), shl(B, k(24))) : null;
+    } else if (cm === C.ARITH && co === C.LOGIC && ct === 31) {
+      e = c === 0 || c === 1 ? k(0) : c === 3 ? eqz(Rr) : c === 6 ? ltS(Rr, k(0)) : c === 7 ? leS(Rr, k(0)) : null;
+    }
+    if (e === null) {
+      switch (c) {
+        case 0: e = this.of(); break;
+        case 1: e = this.cf(); break;
+        case 2: e = this.zf(); break;
+        case 3: e = or(this.cf(), this.zf()); break;
+        case 4: e = this.sf(); break;
+        case 5: e = this.pf(); break;
+        case 6: e = ne(this.sf(), this.of()); break;
+        default: e = or(this.zf(), ne(this.sf(), this.of())); break;
+      }
+    }
+    return (cc & 1) !== 0 ? eqz(e) : e;
+  }
+
+  // ---- state write-back, exits ----
+  cnt(d: number): Expr { return add(get(N), k(this.kk(d))); }
+  kk(d: number): number { return this.p + d - this.b.steps.length; }
+  private regAddr(n: number): number { return this.lay.state + ST_REGS + 4 * n; }
+  private flagAddr(x: number): number { return this.lay.state + ST_FLAGS + 4 * x; }
+  wb(): void { this.wbOf(-1, -1); }
+  wbDirty(): void { this.wbOf(this.dirtyR, this.dirtyF); this.dirtyR = 0; this.dirtyF = 0; }
+  private wbOf(regs: number, flags: number): void {
+    const f = this.final;
+    if (f === null) return;
+    for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) this.c.store(Op.i32_store, k(0), get(REG0 + n), this.regAddr(n));
+    for (let x = 0; x < 7; x++) if (f.flagsW & flags & (1 << x)) this.c.store(Op.i32_store, k(0), get(FL + x), this.flagAddr(x));
+  }
+  reload(): void {
+    const f = this.final;
+    if (f === null) return;
+    for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) this.c.set(REG0 + n, load(Op.i32_load, k(0), this.regAddr(n)));
+    if (f.flags) for (let x = 0; x < 7; x++) this.c.set(FL + x, load(Op.i32_load, k(0), this.flagAddr(x)));
+  }
+  /** Before a call out that may fault: the state block gets every local the region writes. */
+  sync(): void { this.wb(); }
+  /** Leave after d instructions of this step, at ip. */
+  exit(d: number, ip: Expr): void {
+    this.c.set(XIP, ip);
+    this.c.set(XK, k(this.kk(d)));
+    if (this.inCpu) this.c.set(XC, k(1));
+    this.c.br(this.lOut);
+  }
+  fresh(): void {
+    if (!this.inCpu) return;
+    this.reload();
+    this.inCpu = false;
+  }
+  /** After a call out: leave after this step if cpu.attention is set. */
+  att(): void {
+    this.slow = true;
+    this.c.set(SX, or(get(SX), load(Op.i32_load, k(0), this.lay.state + ST_ATT)));
+  }
+
+  // ---- memory ----
+  ea(i: Insn): Expr {
+    let e: Expr | null = null;
+    if (i.base >= 0) e = this.R(i.base);
+    if (i.index >= 0) {
+      const x = i.scale ? shl(this.R(i.index), k(i.scale)) : this.R(i.index);
+      e = e === null ? x : add(e, x);
+    }
+    if (e === null) return k(i.disp);
+    return i.disp !== 0 ? add(e, k(i.disp)) : e;
+  }
+  private wideR(s: number): boolean { return ((this.mode.wideR >> s) & 1) !== 0; }
+  private wideW(s: number): boolean { return ((this.mode.wideW >> s) & 1) !== 0; }
+  /** The TLB entry of linear address in local l, into a fresh local. */
+  private tlbEntry(l: number): number {
+    return this.let(load(Op.i32_load, shl(shrU(get(l), k(12)), k(2)), this.lay.tlb));
+  }
+  private ramAddr(e: number, l: number): Expr { return or(and(get(e), k(-4096)), and(get(l), k(4095))); }
+  private fastOk(e: number, mask: number, l: number, size: number): Expr {
+    const ok = nz(and(get(e), get(mask)));
+    return size === 1 ? ok : and(ok, eqz(and(get(l), k(size - 1))));
+  }
+
+  /** Read size bytes at s:off into a fresh local. */
+  read(size: 1 | 2 | 4, s: number, off: Expr): Expr {
+    const o = this.let(off), v = this.tmp();
+    const slow = (): void => {
+      this.sync();
+      this.c.set(v, Code.callE(Imp.Rd, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
+      this.att();
+    };
+    if (!this.wideR(s)) { slow(); return get(v); }
+    this.need.segR |= 1 << s;
+    const l = this.let(add(get(SEG0 + s), get(o)));
+    const e = this.tlbEntry(l);
+    this.c.if(this.fastOk(e, RM, l, size));
+    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.ramAddr(e, l)));
+    this.c.else();
+    slow();
+    this.c.end();
+    return get(v);
+  }
+
+  write(size: 1 | 2 | 4, s: number, off: Expr, val: Expr): void {
+    const o = this.let(off);
+    const slow = (): void => {
+      this.sync();
+      this.c.call(Imp.Wr, k(size), k(s), get(o), val, k(this.s.eip), this.cnt(0));
+      this.att();
+    };
+    if (!this.wideW(s)) { slow(); return; }
+    this.need.segW |= 1 << s;
+    const l = this.let(add(get(SEG0 + s), get(o)));
+    const e = this.tlbEntry(l);
+    this.c.if(this.fastOk(e, WM, l, size));
+    this.c.store(size === 4 ? Op.i32_store : size === 2 ? Op.i32_store16 : Op.i32_store8, this.ramAddr(e, l), val);
+    this.c.else();
+    slow();
+    this.c.end();
+  }
+
+  /** Read-modify-write of a dword at s:off (codegen.ts rmw): body gets the old value, returns the new. */
+  rmw(s: number, off: Expr, body: (a: Expr) => Expr): void {
+    const o = this.let(off), a = this.tmp(), p = this.let(k(-1));
+    const slowRead = (): void => {
+      this.sync();
+      this.c.set(a, Code.callE(Imp.Rmw, k(s), get(o), k(this.s.eip), this.cnt(0)));
+    };
+    if (!this.wideW(s)) slowRead();
+    else {
+      this.need.segW |= 1 << s;
+      const l = this.let(add(get(SEG0 + s), get(o)));
+      const e = this.tlbEntry(l);
+      this.c.if(this.fastOk(e, WM, l, 4));
+      this.c.set(p, shrU(this.ramAddr(e, l), k(2)));
+      this.c.set(a, load(Op.i32_load, shl(get(p), k(2))));
+      this.c.else();
+      slowRead();
+      this.c.end();
+    }
+    const r = body(get(a));
+    this.c.if(ltS(get(p), k(0)));
+    this.c.call(Imp.Commit, r);
+    this.att();
+    this.c.else();
+    this.c.store(Op.i32_store, shl(get(p), k(2)), r);
+    this.c.end();
+  }
+
+  // ---- stack ----
+  push(val: Expr): void {
+    this.need.stack = true;
+    const sp = this.let(sub(this.R(4), k(4)));
+    this.write(4, C.SS, get(sp), val);
+    this.setR(4, get(sp));
+  }
+  pop(): Expr {
+    this.need.stack = true;
+    const sp = this.let(this.R(4));
+    const v = this.read(4, C.SS, get(sp));
+    this.setR(4, add(get(sp), k(4)));
+    return v;
+  }
+  checkTarget(t: Expr): void {
+    this.c.if(bin(Op.i32_gt_u, t, get(CSLIM)));
+    this.sync();
+    this.c.call(Imp.Gp, k(this.s.eip), this.cnt(0));
+    this.c.op(Op.unreachable);
+    this.c.end();
+  }
+
+  // ---- control ----
+  goto(d: number, t: number, last = false): void {
+    const j = this.region.byEip.get(t);
+    if (j === undefined) { this.exit(d, k(t)); return; }
+    if (this.slow) { this.c.if(get(SX)); this.exit(d, k(t)); this.c.end(); }
+    if (last && this.mayInline(j)) { this.then = j; return; }
+    if (this.inCpu) this.reload();
+    this.c.set(BI, k(j));
+    this.c.br(this.lLoop);
+  }
+  dyn(d: number, t: Expr): void {
+    if (this.slow) { this.c.if(get(SX)); this.exit(d, t); this.c.end(); }
+    this.c.set(BI, Code.callE(FN_DYN, t));
+    this.c.if(ltS(get(BI), k(0)));
+    this.c.set(XIP, t);
+    this.c.set(XK, k(this.kk(d)));
+    this.c.br(this.lOut);
+    this.c.end();
+    this.c.br(this.lLoop);
+  }
+
+  private onPath = new Set<number>();
+  private calls: number[] = [];
+  private pathSteps = 0;
+  private allSteps = 0;
+  private then = -1;
+  private mayInline(j: number): boolean {
+    const n = this.region.blocks[j].steps.length;
+    return !this.onPath.has(j) && this.pathSteps + n <= MAX_PATH_STEPS &&
+      this.allSteps + n <= MAX_WRITTEN_FACTOR * this.region.steps.length;
+  }
+
+  /** The dispatch loop: loop { block out { block cN-1 { ... block c0 { block bad { br_table } } case 0 } ... } } */
+  body(): void {
+    const rg = this.region;
+    const c = this.c;
+    this.allSteps = 0;
+    this.lLoop = c.loop();
+    this.lOut = c.block();
+    const cases: number[] = [];
+    for (let j = rg.blocks.length - 1; j >= 0; j--) cases[j] = c.block();
+    const bad = c.block();
+    c.brTable(get(BI), cases, bad);
+    c.end();
+    c.op(Op.unreachable);
+    for (const first of rg.blocks) {
+      c.end(); // the block of this case: its code follows
+      this.inCpu = false; this.dirtyR = -1; this.dirtyF = -1;
+      this.forget();
+      this.onPath.clear(); this.calls = []; this.pathSteps = 0;
+      for (let b: Block | null = first; b !== null;) {
+        this.onPath.add(b.index);
+        this.pathSteps += b.steps.length;
+        this.allSteps += b.steps.length;
+        this.then = -1;
+        this.block(b);
+        b = this.then >= 0 ? rg.blocks[this.then] : null;
+      }
+      c.op(Op.unreachable);
+    }
+    c.end(); // out
+    c.end(); // loop
+  }
+
+  private block(b: Block): void {
+    this.b = b;
+    const c = this.c;
+    c.if(bin(Op.i32_gt_s, add(get(N), k(b.steps.length)), get(BUDGET)));
+    c.set(XIP, k(b.eip)); c.set(XK, k(0));
+    if (this.inCpu) c.set(XC, k(1));
+    c.br(this.lOut);
+    c.end();
+    c.set(N, add(get(N), k(b.steps.length)));
+    for (let p = 0; p < b.steps.length; p++) {
+      this.k = this.index.get(b.steps[p])!;
+      this.p = p;
+      this.s = b.steps[p];
+      this.slow = false;
+      const after = this.step(this.s);
+      if (this.slow && after !== null) { c.if(get(SX)); this.exit(1, k(after)); c.end(); }
+    }
+    if (b.fall !== -1) {
+      this.p = b.steps.length - 1;
+      this.slow = false;
+      this.goto(1, b.fall);
+    }
+  }
+
+  /** One instruction; returns the EIP after it (for a leave forced by a slow path), or null. */
+  private step(s: Step): number | null {
+    const i = s.i;
+    if (!inlineable(i, this.mode)) return this.call(s);
+    this.fresh();
+    const kind = jitKind(i);
+    if (kind >= J.First) { this.extra(kind, i); return s.next; }
+    const next = s.next;
+    if (kind >= K.AddRM && kind <= K.CmpI) {
+      const fam = Math.floor((kind - K.AddRM) / 6), op = (kind - K.AddRM) % 6;
+      const dst = fam === 1 ? i.reg : i.rm;
+      const a = this.R(dst), b = fam === 0 ? this.R(i.reg) : fam === 1 ? this.R(i.rm) : k(i.imm);
+      this.alu(op, a, b, op === 5 ? -1 : dst);
+      return next;
+    }
+    if (kind >= K.AddLd && kind <= K.CmpLd) {
+      const op = kind - K.AddLd;
+      const b = this.read(4, i.seg, this.ea(i));
+      this.alu(op, this.R(i.reg), b, op === 5 ? -1 : i.reg);
+      return next;
+    }
+    if (kind === K.CmpSt || kind === K.CmpMI) {
+      const a = this.read(4, i.seg, this.ea(i));
+      this.alu(5, a, kind === K.CmpSt ? this.R(i.reg) : k(i.imm), -1);
+      return next;
+    }
+    if ((kind >= K.AddSt && kind <= K.XorSt) || (kind >= K.AddMI && kind <= K.XorMI)) {
+      const op = kind >= K.AddMI ? kind - K.AddMI : kind - K.AddSt;
+      const b = kind >= K.AddMI ? k(i.imm) : this.R(i.reg);
+      this.useFlags();
+      this.rmw(i.seg, this.ea(i), (a) => {
+        let r: number;
+        if (op === 0 || op === 3) {
+          this.c.set(FA, a); this.c.set(FB, b);
+          r = this.let(bin(ALU[op], get(FA), get(FB)));
+        } else r = this.let(bin(ALU[op], a, b));
+        this.c.set(FR, get(r));
+        return get(r);
+      });
+      const lop = op === 0 ? C.ADD : op === 3 ? C.SUB : C.LOGIC;
+      this.c.set(FO, k(lop)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH));
+      this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+      this.cm = C.ARITH; this.co = lop; this.ct = 31;
+      return next;
+    }
+    switch (kind) {
+      case K.TestRR: this.lazy(C.LOGIC, null, null, and(this.R(i.rm), this.R(i.reg)), 31); return next;
+      case K.TestM: { const a = this.read(4, i.seg, this.ea(i)); this.lazy(C.LOGIC, null, null, and(a, this.R(i.reg)), 31); return next; }
+      case K.TestEI: {
+        const a = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        this.lazy(C.LOGIC, null, null, and(a, k(i.imm)), 31);
+        return next;
+      }
+      case K.TestEbI: {
+        const a = i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i));
+        this.lazy(C.LOGIC, null, null, and(a, k(i.imm)), 7);
+        return next;
+      }
+      case K.CmpRbI: this.cmp8(this.R8(i.rm), k(i.imm & 0xFF)); return next;
+      case K.CmpEbGb: this.cmp8(this.R8(i.rm), this.R8(i.reg)); return next;
+      case K.CmpGbEb: this.cmp8(this.R8(i.reg), this.R8(i.rm)); return next;
+      case K.CmpEbI: { const a = this.read(1, i.seg, this.ea(i)); this.cmp8(a, k(i.imm & 0xFF)); return next; }
+      case K.TestRRb: this.lazy(C.LOGIC, null, null, and(this.R8(i.rm), this.R8(i.reg)), 7); return next;
+      case K.MovRRb:
+        if (i.op === 0x88) this.setR8(i.rm, this.R8(i.reg)); else this.setR8(i.reg, this.R8(i.rm));
+        return next;
+      case K.IncR: case K.DecR: {
+        const n = i.op & 7;
+        this.foldCF();
+        this.incDec(kind === K.DecR, this.R(n), (r) => this.setR(n, r));
+        return next;
+      }
+      case K.IncM: case K.DecM: {
+        const dec = kind === K.DecM;
+        this.useFlags();
+        this.rmw(i.seg, this.ea(i), (a) => {
+          this.foldCF();
+          this.c.set(FA, a); this.c.set(FB, k(1));
+          const r = this.let(bin(dec ? Op.i32_sub : Op.i32_add, get(FA), k(1)));
+          this.c.set(FR, get(r));
+          return get(r);
+        });
+        this.c.set(FO, k(dec ? C.SUB : C.ADD)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH & ~C.CF));
+        this.fw(F_FL | F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+        this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
+        return next;
+      }
+      case K.Rol: case K.Ror: case K.Shl: case K.Shr: case K.Sar: this.shift(i); return next;
+      case K.NotR: this.setR(i.rm, xor(this.R(i.rm), k(-1))); return next;
+      case K.NegR: {
+        const a = this.let(this.R(i.rm));
+        this.lazy(C.SUB, k(0), get(a), sub(k(0), get(a)), 31);
+        this.setR(i.rm, get(FR));
+        return next;
+      }
+
+      // ---- branches ----
+      case K.Jz: case K.Jnz: case K.Jb: case K.Jbe: case K.Js: case K.Jl: case K.Jle: case K.Jcc: {
+        const t = (s.next + i.imm) | 0;
+        this.c.if(this.cond(i.op & 0xF));
+        this.goto(1, t);
+        this.c.end();
+        this.goto(1, s.next);
+        return null;
+      }
+      case K.Jmp:
+        this.goto(1, (s.next + i.imm) | 0, true);
+        return null;
+      case K.CallRel:
+        this.push(k(next));
+        this.goto(1, (s.next + i.imm) | 0, true);
+        if (this.then >= 0) this.calls.push(s.next);
+        return null;
+      case K.Ret: {
+        this.need.stack = true;
+        const sp = this.let(this.R(4));
+        const t = this.let(this.read(4, C.SS, get(sp)));
+        this.checkTarget(get(t));
+        this.setR(4, add(get(sp), k(4 + i.imm)));
+        const r = this.calls.length > 0 ? this.calls[this.calls.length - 1] : undefined;
+        const j = r === undefined ? undefined : this.region.byEip.get(r);
+        if (r !== undefined && j !== undefined && this.mayInline(j)) {
+          this.calls.pop();
+          this.c.if(ne(get(t), k(r)));
+          this.dyn(1, get(t));
+          this.c.end();
+          this.goto(1, r, true);
+          return null;
+        }
+        this.dyn(1, get(t));
+        return null;
+      }
+      case K.CallE: case K.JmpE: {
+        const t = this.let(i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i))); // (CALL ESP pushes first)
+        this.checkTarget(get(t));
+        if (kind === K.CallE) this.push(k(next));
+        this.dyn(1, get(t));
+        return null;
+      }
+
+      // ---- stack ----
+      case K.PushR: this.push(this.R(i.op & 7)); return next;
+      case K.PopR: { const v = this.pop(); this.setR(i.op & 7, v); return next; }
+      case K.PushI: this.push(k(i.imm)); return next;
+      case K.PushE: { const v = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i)); this.push(v); return next; }
+      case K.Leave: {
+        this.need.stack = true;
+        const bp = this.let(this.R(5));
+        const v = this.read(4, C.SS, get(bp));
+        this.setR(4, add(get(bp), k(4)));
+        this.setR(5, v);
+        return next;
+      }
+
+      // ---- data movement ----
+      case K.MovRR: if (i.op === 0x89) this.setR(i.rm, this.R(i.reg)); else this.setR(i.reg, this.R(i.rm)); return next;
+      case K.MovStore: this.write(4, i.seg, this.ea(i), this.R(i.reg)); return next;
+      case K.MovLoad: { const v = this.read(4, i.seg, this.ea(i)); this.setR(i.reg, v); return next; }
+      case K.MovRI: this.setR(i.op & 7, k(i.imm)); return next;
+      case K.MovEI: if (i.mod === 3) this.setR(i.rm, k(i.imm)); else this.write(4, i.seg, this.ea(i), k(i.imm)); return next;
+      case K.Lea: this.setR(i.reg, this.ea(i)); return next;
+      case K.MovzxB: this.setR(i.reg, i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i))); return next;
+      case K.MovzxW: this.setR(i.reg, i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i))); return next;
+      case K.MovsxB: {
+        const v = i.mod === 3 ? this.R8(i.rm) : this.read(1, i.seg, this.ea(i));
+        this.setR(i.reg, shrS(shl(v, k(24)), k(24)));
+        return next;
+      }
+      case K.MovsxW: {
+        const v = i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i));
+        this.setR(i.reg, shrS(shl(v, k(16)), k(16)));
+        return next;
+      }
+      case K.MovStoreB: this.write(1, i.seg, this.ea(i), this.R8(i.reg)); return next;
+      case K.MovLoadB: { const v = this.read(1, i.seg, this.ea(i)); this.setR8(i.reg, v); return next; }
+      case K.MovEbI: if (i.mod === 3) this.setR8(i.rm, k(i.imm)); else this.write(1, i.seg, this.ea(i), k(i.imm & 0xFF)); return next;
+      case K.MovRbI: this.setR8(i.op & 7, k(i.imm)); return next;
+      case K.XchgRR: case K.XchgA: {
+        const a = kind === K.XchgA ? 0 : i.reg, b = kind === K.XchgA ? i.op & 7 : i.rm;
+        const t = this.let(this.R(a));
+        this.setR(a, this.R(b));
+        this.setR(b, get(t));
+        return next;
+      }
+      case K.Cdq: this.setR(2, shrS(this.R(0), k(31))); return next;
+      case K.Setcc: {
+        const v = this.let(this.cond(i.op & 0xF));
+        if (i.mod === 3) this.setR8(i.rm, get(v)); else this.write(1, i.seg, this.ea(i), get(v));
+        return next;
+      }
+      case K.Cmovcc: {
+        const v = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        const c = this.cond(i.op & 0xF);
+        this.need.regs |= 1 << i.reg; this.need.regsW |= 1 << i.reg; this.dirtyR |= 1 << i.reg;
+        this.c.if(c);
+        this.c.set(REG0 + i.reg, v);
+        this.c.end();
+        return next;
+      }
+    }
+    throw new Error(`jit: no inline form for kind ${kind}`);
+  }
+
+  private extra(kind: number, i: Insn): void {
+    switch (kind) {
+      case J.Imul: case J.ImulI: {
+        const src = i.mod === 3 ? this.R(i.rm) : this.read(4, i.seg, this.ea(i));
+        let a: number, b: number;
+        if (kind === J.Imul) { a = this.let(this.R(i.reg)); b = this.let(src); } else { a = this.let(src); b = this.let(k(i.imm)); }
+        this.useFlags();
+        const lo = this.let(bin(Op.i32_mul, get(a), get(b)));
+        // CF = OF = (the low half differs from the exact product).
+        const wide = (x: number): Expr => [...get(x), Op.i64_extend_i32_s];
+        const differs: Expr = [...wide(a), ...wide(b), Op.i64_mul, ...wide(lo), Op.i64_ne];
+        this.c.set(FL, or(and(get(FL), k(-2262)), bin(Op.i32_mul, differs, k(2049))));
+        this.c.set(FM, k(0));
+        this.fw(F_FL | F_FM);
+        this.cm = 0; this.co = C.LOGIC; this.ct = 31;
+        this.setR(i.reg, get(lo));
+        return;
+      }
+      case J.MovEwGw:
+        if (i.mod === 3) this.setR16(i.rm, this.R(i.reg));
+        else this.write(2, i.seg, this.ea(i), this.R16(i.reg));
+        return;
+      case J.MovGwEw:
+        this.setR16(i.reg, i.mod === 3 ? this.R16(i.rm) : this.read(2, i.seg, this.ea(i)));
+        return;
+      default: { // Shift16
+        const c = i.op === 0xC1 ? i.imm & 0x1F : 1;
+        if (c === 0) return;
+        this.useFlags();
+        const v = this.let(this.R16(i.rm));
+        let r: number, cf: Expr, of: Expr;
+        if (i.reg === 5) { // SHR: OF = MSB of the operand
+          r = this.let(shrU(get(v), k(c)));
+          cf = and(shrU(get(v), k(c - 1)), k(1)); of = and(shrU(get(v), k(15)), k(1));
+        } else if (i.reg === 7) { // SAR: OF = 0
+          const sv = this.let(shrS(shl(get(v), k(16)), k(16)));
+          r = this.let(and(shrS(get(sv), k(c)), k(65535)));
+          cf = and(shrS(get(sv), k(c - 1)), k(1)); of = k(0);
+        } else { // SHL/SAL: CF = last bit out (0 once the count passes 16), OF = MSB(result) ^ CF
+          r = this.let(and(shl(get(v), k(c)), k(65535)));
+          cf = c <= 16 ? and(shrU(get(v), k(16 - c)), k(1)) : k(0);
+          of = and(xor(shrU(get(r), k(15)), cf), k(1));
+        }
+        this.c.set(FL, or(or(and(get(FL), k(-2262)), cf), shl(of, k(11))));
+        this.c.set(FO, k(C.LOGIC)); this.c.set(FR, get(r)); this.c.set(FT, k(15)); this.c.set(FM, k(C.SF | C.ZF | C.PF));
+        this.fw(F_FL | F_FO | F_FR | F_FT | F_FM);
+        this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 15;
+        this.setR16(i.rm, get(r));
+      }
+    }
+  }
+
+  private alu(op: number, a: Expr, b: Expr, dst: number): void {
+    if (op === 0 || op === 3 || op === 5) {
+      this.lazy(op === 0 ? C.ADD : C.SUB, a, b, bin(op === 0 ? Op.i32_add : Op.i32_sub, get(FA), get(FB)), 31);
+    } else {
+      this.lazy(C.LOGIC, null, null, bin(ALU[op], a, b), 31);
+    }
+    if (dst >= 0) this.setR(dst, get(FR));
+  }
+
+  private cmp8(a: Expr, b: Expr): void {
+    this.lazy(C.SUB, a, b, sub(get(FA), get(FB)), 7);
+  }
+
+  private foldCF(): void {
+    this.useFlags();
+    this.fw(F_FL);
+    const { cm } = this;
+    const fold = (): void => this.c.set(FL, or(and(get(FL), k(-2)), this.cfBit()));
+    if (cm === null) { this.c.if(and(get(FM), k(1))); fold(); this.c.end(); return; }
+    if ((cm & C.CF) !== 0) fold();
+  }
+
+  private incDec(dec: boolean, a: Expr, store: (r: Expr) => void): void {
+    this.c.set(FA, a); this.c.set(FB, k(1));
+    this.c.set(FR, bin(dec ? Op.i32_sub : Op.i32_add, get(FA), k(1)));
+    this.c.set(FO, k(dec ? C.SUB : C.ADD)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH & ~C.CF));
+    this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+    this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
+    store(get(FR));
+  }
+
+  private shift(i: Insn): void {
+    const kind = i.fast;
+    this.useFlags();
+    const dynamic = i.op === 0xD3;
+    const cst = i.op < 0xD0 ? i.imm & 0x1F : 1;
+    if (!dynamic && cst === 0) return;
+    let c: Expr;
+    if (dynamic) {
+      const n = this.let(and(this.R(1), k(31)));
+      c = get(n);
+      this.c.if(get(n));
+    } else c = k(cst);
+    const v = this.let(this.R(i.rm));
+    this.fw(F_FL | F_FM);
+    let r: number;
+    switch (kind) {
+      case K.Rol: {
+        r = this.let(bin(Op.i32_rotl, get(v), c));
+        const cf = this.let(and(get(r), k(1)));
+        this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(shrU(get(r), k(31)), get(cf)), k(1)), k(11))));
+        this.c.set(FM, and(get(FM), k(-2050)));
+        if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
+        break;
+      }
+      case K.Ror: {
+        r = this.let(bin(Op.i32_rotr, get(v), c));
+        const cf = this.let(shrU(get(r), k(31)));
+        this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(get(cf), shrU(get(r), k(30))), k(1)), k(11))));
+        this.c.set(FM, and(get(FM), k(-2050)));
+        if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
+        break;
+      }
+      case K.Shl: {
+        r = this.let(shl(get(v), c));
+        const cf = this.let(and(shrU(get(v), sub(k(32), c)), k(1)));
+        this.c.set(FL, or(or(and(get(FL), k(-2262)), get(cf)), shl(and(xor(shrU(get(r), k(31)), get(cf)), k(1)), k(11))));
+        break;
+      }
+      case K.Shr:
+        r = this.let(shrU(get(v), c));
+        this.c.set(FL, or(or(and(get(FL), k(-2262)), and(shrU(get(v), sub(c, k(1))), k(1))), shl(shrU(get(v), k(31)), k(11))));
+        break;
+      default: // Sar
+        r = this.let(shrS(get(v), c));
+        this.c.set(FL, or(and(get(FL), k(-2262)), and(shrS(get(v), sub(c, k(1))), k(1))));
+    }
+    if (kind !== K.Rol && kind !== K.Ror) {
+      this.c.set(FO, k(C.LOGIC)); this.c.set(FR, get(r)); this.c.set(FT, k(31)); this.c.set(FM, k(C.SF | C.ZF | C.PF));
+      this.fw(F_FO | F_FR | F_FT);
+      this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 31;
+    }
+    this.setR(i.rm, get(r));
+    if (dynamic) { this.c.end(); this.forget(); }
+  }
+
+  /** An instruction without an inline form: its handler, through the runtime's `h`. */
+  private call(s: Step): number | null {
+    if (!this.inCpu) this.wbDirty();
+    const q = this.tmp();
+    this.c.set(q, Code.callE(Imp.Handler, k(this.k), k(s.eip), k(s.next), this.cnt(0)));
+    const leave = (): void => {
+      this.c.set(XIP, load(Op.i32_load, k(0), this.lay.state + ST_XIP));
+      this.c.set(XK, k(this.kk(1)));
+      this.c.set(XC, k(1));
+      this.c.br(this.lOut);
+    };
+    if (endsBlock(s.i)) { leave(); return null; }
+    this.c.if(get(q));
+    leave();
+    this.c.end();
+    this.inCpu = true;
+    this.forget();
+    return s.next;
+  }
+
+  /** The region function's prologue and epilogue around body(). */
+  prologue(): Code {
+    const f = this.final!;
+    const c = new Code();
+    const segs = f.segR | f.segW;
+    for (let s = 0; s < 6; s++) if (segs & (1 << s)) c.set(SEG0 + s, load(Op.i32_load, k(0), this.lay.state + ST_SEGBASE + 4 * s));
+    c.set(CSLIM, load(Op.i32_load, k(0), this.lay.state + ST_SEGLIMIT + 4)); // segLimit[CS]
+    for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) c.set(REG0 + n, load(Op.i32_load, k(0), this.regAddr(n)));
+    if (f.flags) for (let x = 0; x < 7; x++) c.set(FL + x, load(Op.i32_load, k(0), this.flagAddr(x)));
+    return c;
+  }
+  epilogue(): void {
+    const c = this.c;
+    c.if(eqz(get(XC)));
+    this.wb();
+    c.end();
+    c.store(Op.i32_store, k(0), get(XIP), this.lay.state + ST_XIP);
+    c.emit(add(get(N), get(XK)));
+  }
+}
+
+export interface WasmGenerated {
+  /** The module: imports j.rd .. j.h and the memory j.m; exports `run(budget, bi, rm, wm) -> retired`. */
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Segments accessed inline for reads / writes, and whether the stack is used inline (the caller checks the mode). */
+  segR: number;
+  segW: number;
+  stack: boolean;
+}
+
+/** Write the module for a region translated in `mode`, for a memory of memoryPages whose RAM is ramSize bytes. */
+export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number): WasmGenerated {
+  const lay = layoutFor(ramSize);
+  const first = new WasmWriter(region, mode, null, lay);
+  first.body();
+  const w = new WasmWriter(region, mode, first.need, lay);
+  w.body();
+  w.epilogue();
+  const pro = w.prologue();
+  // (The two passes must agree: the second may only use what the first collected.)
+  const f = w.need, n0 = first.need;
+  if ((f.regs & ~n0.regs) !== 0 || (f.flagsW & ~n0.flagsW) !== 0 || (f.flags && !n0.flags)) throw new Error('jit: wasm passes disagree');
+  const dyn = new Code();
+  for (const b of region.blocks) {
+    dyn.if(eq(get(0), k(b.eip)));
+    dyn.emit(k(b.index));
+    dyn.op(Op.return);
+    dyn.end();
+  }
+  dyn.emit(k(-1));
+  const bytes = buildModule({
+    imports: IMPORTS.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
+    memoryPages,
+    functions: [
+      { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.ntmp, code: [...pro.b, ...w.c.b], export: 'run' },
+      { type: { params: 1, result: true }, locals: 0, code: dyn.b },
+    ],
+  });
+  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack };
+}
