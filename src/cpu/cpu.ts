@@ -14,7 +14,7 @@ import { fastKind, interpret } from './interp.ts';
 import { warmUpInterpreter } from './interp-warmup.ts';
 import { runJit } from './jit/dispatch.ts';
 import { jitConfig } from './jit/jit-config.ts';
-import { HOST_STATE, HOST_TLB, STATE_SIZE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT } from './host-area.ts';
+import { HOST_AREA_BYTES, HOST_STATE, HOST_TLB, STATE_SIZE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT } from './host-area.ts';
 import {
   ARITH_FLAGS, EFLAGS_IMPLEMENTED, AC, AF, AR_DB, AR_P, AR_S, AR_UNUSABLE, CF, CR0_PE, CR0_PG, CR0_WP, CS, DF, DFV, ESP, EFLAGS_FIXED1,
   GP, IF, OF, PF, SF, SS, SSV, TF, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE, VM, ZF, DB, PFV, RF,
@@ -272,8 +272,9 @@ export class CPU {
   constructor(mem: PhysicalMemory, io: IoBus) {
     this.mem = mem;
     // TLB, registers and segment caches in the host area of guest memory (or a buffer of the same layout).
-    const host = mem.wasmMemory !== null ? mem.buffer : new ArrayBuffer(HOST_STATE + STATE_SIZE);
-    const h0 = mem.wasmMemory !== null ? mem.size : 0;
+    const inMem = mem.wasmMemory !== null && mem.buffer.byteLength >= mem.size + HOST_AREA_BYTES;
+    const host = inMem ? mem.buffer : new ArrayBuffer(HOST_STATE + STATE_SIZE);
+    const h0 = inMem ? mem.size : 0;
     this.tlb = new Int32Array(host, h0 + HOST_TLB, 1 << 20);
     const st = h0 + HOST_STATE;
     this.r32 = new Int32Array(host, st + ST_REGS, 8);

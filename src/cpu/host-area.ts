@@ -28,3 +28,20 @@ export const ST_SEGBASE = 80;
 export const ST_SEGLIMIT = 104;
 /** PF of each byte value (0 or 4), for translated code. */
 export const ST_PARITY = 256;
+/**
+ * The mode word while translated code runs: bit 0 SS.B (cpu.stack32), bits 1-6 cpu.wideR, bits 7-12
+ * cpu.wideW (written by the runtime on each entry from JavaScript; regions check it on entry).
+ */
+export const ST_MODE = 72;
+/** The link cell a region left through with no region linked there yet (0: none). */
+export const ST_LASTLINK = 76;
+
+/**
+ * Link cells (jit/wasm-runtime.ts): one pair of Int32 per exit of a translated region to a static target
+ * outside it: the target EIP, and the region and block that continue there (0: none yet, go back to the
+ * dispatcher).
+ */
+export const HOST_LINKS = HOST_STATE + STATE_SIZE;
+export const LINK_CELLS = 32768;
+/** Bytes of the whole host area. */
+export const HOST_AREA_BYTES = HOST_LINKS + LINK_CELLS * 8;

@@ -12,7 +12,7 @@ export interface MmioDevice {
  * segment bases and limits, flags for translated code: cpu.ts HOST_AREA_LAYOUT), so that WebAssembly
  * code generated for the guest (jit/wasm-codegen.ts) reaches guest RAM and that state in one memory.
  */
-export const HOST_AREA_SIZE = (4 << 20) + 4096;
+export const HOST_AREA_SIZE = (4 << 20) + 4096 + 32768 * 8;
 
 /** Physical addresses beyond RAM and without a device read all ones; writes are dropped. */
 export class PhysicalMemory {

@@ -48,8 +48,13 @@ export class JitRegion {
     readonly size: number,
   ) {}
 
+  /** Called once when it dies (the WebAssembly backend unlinks it: wasm-runtime.ts wasmKill). */
+  onKill: (() => void) | null = null;
+
   kill(): void {
+    if (this.dead) return;
     this.dead = true;
+    if (this.onKill !== null) this.onKill();
     for (const e of this.entries) if (e.head.block === e) e.head.block = null;
   }
 }

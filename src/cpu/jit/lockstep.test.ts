@@ -82,15 +82,25 @@ function catchUp(a: PC, want: number[]): void {
   if (d !== null) assert.fail(`translator and interpreter differ after a block: ${d}`);
 }
 
-test('lockstep: the demo OS boots and runs a scripted session identically translated and interpreted', () => {
-  const b0 = jitStats.blocks;
-  const r = lockstepPC('demo-os.elf', 'demo-os.elf', 'echo hello\rsieve 10000\rcrash wp\rcrash tf\rpoweroff 5\r', 60e6);
-  assert.deepEqual(r.result, { reason: 'exit', exitStatus: 11 });
-  assert.match(r.out, /sieve: 1229 primes up to 10000 \(largest 9973\)/);
-  assert.ok(jitStats.blocks - b0 > 100, `blocks were translated (${jitStats.blocks - b0})`);
-  assert.ok(r.blocks > 5000, `translated code ran (${r.blocks} times)`);
-  assert.ok(r.blockInsns > r.insns / 2, `most instructions ran translated (${r.blockInsns} of ${r.insns})`);
-});
+/** Run with regions compiled to WebAssembly or to JavaScript, restoring the setting afterwards. */
+function withBackend<T>(backend: 'wasm' | 'js', f: () => T): T {
+  const saved = jitConfig.backend;
+  jitConfig.backend = backend;
+  try { return f(); } finally { jitConfig.backend = saved; }
+}
+
+for (const backend of ['wasm', 'js'] as const) {
+  test(`lockstep: the demo OS boots and runs a scripted session identically translated (${backend}) and interpreted`, () => {
+    const b0 = jitStats.blocks, w0 = jitStats.wasm;
+    const r = withBackend(backend, () => lockstepPC('demo-os.elf', 'demo-os.elf', 'echo hello\rsieve 10000\rcrash wp\rcrash tf\rpoweroff 5\r', 60e6));
+    assert.deepEqual(r.result, { reason: 'exit', exitStatus: 11 });
+    assert.match(r.out, /sieve: 1229 primes up to 10000 \(largest 9973\)/);
+    assert.ok(jitStats.blocks - b0 > 100, `blocks were translated (${jitStats.blocks - b0})`);
+    assert.equal(jitStats.wasm - w0 > 0, backend === 'wasm', `compiled to ${backend}`);
+    assert.ok(r.blocks > 1000, `translated code ran (${r.blocks} times)`);
+    assert.ok(r.blockInsns > r.insns / 2, `most instructions ran translated (${r.blockInsns} of ${r.insns})`);
+  });
+}
 
 const KERNELS: [string, string, number][] = [
   ['boot.elf', 'boot', 4e6], ['i8042.elf', 'i8042', 2e6], ['pit.elf', 'pit', 10e6], ['pic.elf', 'pic', 12e6],
@@ -212,10 +222,10 @@ function randomMachine(code: number[], sub: number[], seed: number, user: boolea
   return m;
 }
 
-test('lockstep: 200 random programs, at every block boundary', () => {
+for (const backend of ['wasm', 'js'] as const) test(`lockstep: 200 random programs, at every block boundary (${backend})`, () => {
   const next = rng(0xC0FFEE);
   let blocks = 0;
-  withThreshold(1, () => {
+  withBackend(backend, () => withThreshold(1, () => {
     for (let p = 0; p < 200; p++) {
       const seed = next();
       const { code, sub } = program(rng(seed));
@@ -246,7 +256,7 @@ test('lockstep: 200 random programs, at every block boundary', () => {
       assert.deepEqual(b.events, a.events, `program ${p}: the same events`);
       assert.equal(memHash(b.mem.u8, 0, 0x400000), memHash(a.mem.u8, 0, 0x400000), `program ${p}: the same memory`);
     }
-  });
+  }));
   assert.ok(blocks > 2000, `blocks compared: ${blocks}`);
 });
 

@@ -9,8 +9,7 @@ import { JitBlock, JitRegion, type RegionFn } from './block.ts';
 import { buildRegion, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
 import { jitConfig } from './jit-config.ts';
-import { generateWasm } from './wasm-codegen.ts';
-import { wasmEnv, wasmRegionFn } from './wasm-runtime.ts';
+import { compileWasmRegion, wasmEnv, wasmKill } from './wasm-runtime.ts';
 import { K } from '../interp.ts';
 
 /** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
@@ -21,8 +20,8 @@ for (let v = 0; v < 256; v++) {
   PARITY[v] = p ? 0x4 : 0;
 }
 
-/** Statistics (all CPUs): regions compiled, and instructions in them. */
-export const jitStats = { blocks: 0, insns: 0 };
+/** Statistics (all CPUs): regions compiled, instructions in them, regions compiled to WebAssembly. */
+export const jitStats = { blocks: 0, insns: 0, wasm: 0 };
 
 type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, h: typeof callHandler) => RegionFn;
 
@@ -103,14 +102,11 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   let jr: JitRegion;
   if (wasm) {
     const env = wasmEnv(cpu);
-    const gen = generateWasm(region, mode, cpu.mem.size, env.memoryPages);
-    const pl = [...byLp.values()];
-    const run = wasmRegionFn(env, gen.bytes, {
-      stack: gen.stack, segR: gen.segR, segW: gen.segW, csLimitNeeded: limit,
-      pageEips: pl.map((p) => p.eip), pagePps: pl.map((p) => p.pp),
-    }, steps);
+    const { run, code } = compileWasmRegion(env, region, mode, limit, [...byLp.values()], steps);
     jr = new JitRegion(start, [...pages], run, '', region.steps.length);
     jr.warm = 0; // (no type feedback to collect)
+    jr.onKill = () => wasmKill(env, code);
+    jitStats.wasm++;
   } else {
     const gen = generate(region, mode, limit, [...byLp.values()]);
     let factory: Factory;

@@ -14,7 +14,7 @@
 
 import type { Insn } from '../insn.ts';
 import { K } from '../interp.ts';
-import { HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
+import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
 import { endsBlock, type Block, type Region, type Step } from './region.ts';
 import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
 import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr } from './wasm-module.ts';
@@ -33,18 +33,22 @@ export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rmw', params: 4, result: true },     // (seg, off, eip, cnt) -> value (cpu.rmw32)
   { name: 'commit', params: 1, result: false }, // (value) (cpu.commit32)
   { name: 'gp', params: 2, result: false },     // (eip, cnt): #GP(0)
-  { name: 'h', params: 4, result: true },       // (step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
+  { name: 'h', params: 5, result: true },       // (region, step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
 ];
 /** The region function and the EIP -> block function, after the imports. */
 const FN_DYN = Imp.Count + 1;
 
-// Locals: the region function's parameters, then fixed locals, then temporaries.
-const BUDGET = 0, BI = 1, RM = 2, WM = 3;
-const REG0 = 4; // r0..r7: 4..11
-const FL = 12, FM = 13, FO = 14, FA = 15, FB = 16, FR = 17, FT = 18; // flags record, in ST_FLAGS order
-const SX = 19, XIP = 20, XK = 21, XC = 22, N = 23, CSLIM = 24, SEG0 = 25; // segment bases b0..b5: 25..30
-const FIRST_TMP = 31;
-const PARAMS = 4;
+// Locals: the region function's parameters (budget, block, TLB masks, instructions retired before this
+// region in this call from JavaScript, the link cell it was entered through), fixed locals, temporaries.
+const BUDGET = 0, BI = 1, RM = 2, WM = 3, N0 = 4, LINK = 5;
+const PARAMS = 6;
+/** The region function's type: what a link tail-calls (type 0 of every module). */
+export const RUN_TYPE = { params: PARAMS, result: true };
+const REG0 = 6; // r0..r7: 6..13
+const FL = 14, FM = 15, FO = 16, FA = 17, FB = 18, FR = 19, FT = 20; // flags record, in ST_FLAGS order
+const SX = 21, XIP = 22, XK = 23, XC = 24, N = 25, CSLIM = 26, SEG0 = 27; // segment bases b0..b5: 27..32
+const LNK = 33; // the link cell of the exit taken (0: none)
+const FIRST_TMP = 34;
 
 const and = (a: Expr, b: Expr): Expr => bin(Op.i32_and, a, b);
 const or = (a: Expr, b: Expr): Expr => bin(Op.i32_or, a, b);
@@ -89,9 +93,21 @@ interface Needs {
 const emptyNeeds = (): Needs => ({ regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false });
 
 /** Addresses in the memory of the TLB and the state block (guest RAM ends at ramSize). */
-export interface Layout { tlb: number; state: number }
+export interface Layout { tlb: number; state: number; links: number }
 export function layoutFor(ramSize: number): Layout {
-  return { tlb: ramSize + HOST_TLB, state: ramSize + HOST_STATE };
+  return { tlb: ramSize + HOST_TLB, state: ramSize + HOST_STATE, links: ramSize + HOST_LINKS };
+}
+
+/** What the region is, where it may run, and the link cells it may use. */
+export interface WasmRegionSpec {
+  /** Its slot in the CPU's function table (the handler import gets it back). */
+  slot: number;
+  /** The CS limit it needs, and each code page: an EIP on it and the physical page it was translated from. */
+  csLimitNeeded: number;
+  pages: { eip: number; pp: number }[];
+  /** Index of its first link cell, and how many it may take. */
+  firstCell: number;
+  cellsLeft: number;
 }
 
 class WasmWriter {
@@ -119,6 +135,7 @@ class WasmWriter {
     private readonly mode: GenMode,
     private readonly final: Needs | null,
     private readonly lay: Layout,
+    private readonly spec: WasmRegionSpec,
   ) {
     region.steps.forEach((s, i) => this.index.set(s, i));
   }
@@ -262,11 +279,24 @@ class WasmWriter {
   /** Before a call out that may fault: the state block gets every local the region writes. */
   sync(): void { this.wb(); }
   /** Leave after d instructions of this step, at ip. */
-  exit(d: number, ip: Expr): void {
+  exit(d: number, ip: Expr, link = 0): void {
     this.c.set(XIP, ip);
     this.c.set(XK, k(this.kk(d)));
     if (this.inCpu) this.c.set(XC, k(1));
+    this.c.set(LNK, k(link));
     this.c.br(this.lOut);
+  }
+  /** Link cells by target EIP (address in memory). */
+  readonly cells = new Map<number, number>();
+  /** The link cell for leaving to static target t (0: none left). */
+  private cell(t: number): number {
+    let a = this.cells.get(t);
+    if (a === undefined) {
+      if (this.cells.size >= this.spec.cellsLeft) return 0;
+      a = this.lay.links + 8 * (this.spec.firstCell + this.cells.size);
+      this.cells.set(t, a);
+    }
+    return a;
   }
   fresh(): void {
     if (!this.inCpu) return;
@@ -393,7 +423,7 @@ class WasmWriter {
   // ---- control ----
   goto(d: number, t: number, last = false): void {
     const j = this.region.byEip.get(t);
-    if (j === undefined) { this.exit(d, k(t)); return; }
+    if (j === undefined) { this.exit(d, k(t), this.cell(t)); return; }
     if (this.slow) { this.c.if(get(SX)); this.exit(d, k(t)); this.c.end(); }
     if (last && this.mayInline(j)) { this.then = j; return; }
     if (this.inCpu) this.reload();
@@ -406,6 +436,7 @@ class WasmWriter {
     this.c.if(ltS(get(BI), k(0)));
     this.c.set(XIP, t);
     this.c.set(XK, k(this.kk(d)));
+    this.c.set(LNK, k(0));
     this.c.br(this.lOut);
     this.c.end();
     this.c.br(this.lLoop);
@@ -460,6 +491,7 @@ class WasmWriter {
     c.if(bin(Op.i32_gt_s, add(get(N), k(b.steps.length)), get(BUDGET)));
     c.set(XIP, k(b.eip)); c.set(XK, k(0));
     if (this.inCpu) c.set(XC, k(1));
+    c.set(LNK, k(0));
     c.br(this.lOut);
     c.end();
     c.set(N, add(get(N), k(b.steps.length)));
@@ -823,11 +855,12 @@ class WasmWriter {
   private call(s: Step): number | null {
     if (!this.inCpu) this.wbDirty();
     const q = this.tmp();
-    this.c.set(q, Code.callE(Imp.Handler, k(this.k), k(s.eip), k(s.next), this.cnt(0)));
+    this.c.set(q, Code.callE(Imp.Handler, k(this.spec.slot), k(this.k), k(s.eip), k(s.next), this.cnt(0)));
     const leave = (): void => {
       this.c.set(XIP, load(Op.i32_load, k(0), this.lay.state + ST_XIP));
       this.c.set(XK, k(this.kk(1)));
       this.c.set(XC, k(1));
+      this.c.set(LNK, k(0));
       this.c.br(this.lOut);
     };
     if (endsBlock(s.i)) { leave(); return null; }
@@ -843,38 +876,88 @@ class WasmWriter {
   prologue(): Code {
     const f = this.final!;
     const c = new Code();
+    const st = this.lay.state;
     const segs = f.segR | f.segW;
-    for (let s = 0; s < 6; s++) if (segs & (1 << s)) c.set(SEG0 + s, load(Op.i32_load, k(0), this.lay.state + ST_SEGBASE + 4 * s));
-    c.set(CSLIM, load(Op.i32_load, k(0), this.lay.state + ST_SEGLIMIT + 4)); // segLimit[CS]
+    // The guard (codegen.ts generate): the mode it was written for. Refused on entry from JavaScript: -1
+    // (another mode) or -2 (a code page not in the TLB); through a link: back to the dispatcher at the
+    // target (the linking region stored it in XIP), unlinked when the mode is another.
+    const fail = (code: number): void => {
+      c.if(eqz(get(N0)));
+      c.emit(k(code));
+      c.op(Op.return);
+      c.end();
+      if (code === -1) { c.if(get(LINK)); c.store(Op.i32_store, get(LINK), k(0), 4); c.end(); }
+      c.store(Op.i32_store, k(0), k(0), st + ST_LASTLINK);
+      c.emit(get(N0));
+      c.op(Op.return);
+    };
+    const modeNeed = (f.stack ? 1 : 0) | (f.segR << 1) | (f.segW << 7);
+    if (modeNeed !== 0) {
+      c.if(ne(and(load(Op.i32_load, k(0), st + ST_MODE), k(modeNeed)), k(modeNeed)));
+      fail(-1);
+      c.end();
+    }
+    let bases: Expr | null = null;
+    for (let s = 0; s < 6; s++) {
+      if ((segs & (1 << s)) === 0) continue;
+      c.set(SEG0 + s, load(Op.i32_load, k(0), st + ST_SEGBASE + 4 * s));
+      bases = bases === null ? get(SEG0 + s) : or(bases, get(SEG0 + s));
+    }
+    if (bases !== null) { c.if(and(bases, k(3))); fail(-1); c.end(); }
+    c.set(CSLIM, load(Op.i32_load, k(0), st + ST_SEGLIMIT + 4)); // segLimit[CS]
+    c.if(ltU(get(CSLIM), k(this.spec.csLimitNeeded))); fail(-1); c.end();
+    const cb = this.tmp();
+    c.set(cb, load(Op.i32_load, k(0), st + ST_SEGBASE + 4));
+    const e = this.tmp();
+    for (const p of this.spec.pages) {
+      c.set(e, load(Op.i32_load, shl(shrU(add(get(cb), k(p.eip)), k(12)), k(2)), this.lay.tlb));
+      c.if(eqz(and(get(e), get(RM)))); fail(-2); c.end();
+      c.if(ne(shrU(get(e), k(12)), k(p.pp))); fail(-1); c.end();
+    }
+    c.set(N, get(N0));
     for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) c.set(REG0 + n, load(Op.i32_load, k(0), this.regAddr(n)));
     if (f.flags) for (let x = 0; x < 7; x++) c.set(FL + x, load(Op.i32_load, k(0), this.flagAddr(x)));
     return c;
   }
   epilogue(): void {
     const c = this.c;
+    const st = this.lay.state;
     c.if(eqz(get(XC)));
     this.wb();
     c.end();
-    c.store(Op.i32_store, k(0), get(XIP), this.lay.state + ST_XIP);
-    c.emit(add(get(N), get(XK)));
+    c.store(Op.i32_store, k(0), get(XIP), st + ST_XIP);
+    c.set(N, add(get(N), get(XK)));
+    // Leaving to a static target: go on in the region linked there (a tail call: the state is in the
+    // state block, the next region loads it), or tell the dispatcher which cell to link.
+    c.if(get(LNK));
+    const v = this.tmp();
+    c.set(v, load(Op.i32_load, get(LNK), 4));
+    c.if(get(v));
+    c.tailCallIndirect(shrU(get(v), k(8)), get(BUDGET), and(get(v), k(255)), get(RM), get(WM), get(N), get(LNK));
+    c.end();
+    c.end();
+    c.store(Op.i32_store, k(0), get(LNK), st + ST_LASTLINK);
+    c.emit(get(N));
   }
 }
 
 export interface WasmGenerated {
   /** The module: imports j.rd .. j.h and the memory j.m; exports `run(budget, bi, rm, wm) -> retired`. */
   bytes: Uint8Array<ArrayBuffer>;
-  /** Segments accessed inline for reads / writes, and whether the stack is used inline (the caller checks the mode). */
+  /** Segments accessed inline for reads / writes, and whether the stack is used inline. */
   segR: number;
   segW: number;
   stack: boolean;
+  /** Its link cells: target EIP and address in memory. */
+  cells: { eip: number; addr: number }[];
 }
 
 /** Write the module for a region translated in `mode`, for a memory of memoryPages whose RAM is ramSize bytes. */
-export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number): WasmGenerated {
+export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number, spec: WasmRegionSpec, tableSize: number): WasmGenerated {
   const lay = layoutFor(ramSize);
-  const first = new WasmWriter(region, mode, null, lay);
+  const first = new WasmWriter(region, mode, null, lay, spec);
   first.body();
-  const w = new WasmWriter(region, mode, first.need, lay);
+  const w = new WasmWriter(region, mode, first.need, lay, spec);
   w.body();
   w.epilogue();
   const pro = w.prologue();
@@ -890,6 +973,8 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
   }
   dyn.emit(k(-1));
   const bytes = buildModule({
+    type0: RUN_TYPE,
+    table: tableSize,
     imports: IMPORTS.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
     memoryPages,
     functions: [
@@ -897,5 +982,5 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
       { type: { params: 1, result: true }, locals: 0, code: dyn.b },
     ],
   });
-  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack };
+  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: [...w.cells].map(([eip, addr]) => ({ eip, addr })) };
 }

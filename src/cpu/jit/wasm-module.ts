@@ -6,7 +6,9 @@
 /** Opcodes used (spec §5.4). */
 export const enum Op {
   unreachable = 0x00, block = 0x02, loop = 0x03, if = 0x04, else = 0x05, end = 0x0B,
-  br = 0x0C, br_if = 0x0D, br_table = 0x0E, return = 0x0F, call = 0x10, drop = 0x1A, select = 0x1B,
+  br = 0x0C, br_if = 0x0D, br_table = 0x0E, return = 0x0F, call = 0x10,
+  /** Tail call through a table (the tail-call proposal, on by default in Node 20's V8). */
+  return_call_indirect = 0x13, drop = 0x1A, select = 0x1B,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i32_load8_u = 0x2D, i32_load16_u = 0x2F,
   i32_store = 0x36, i32_store8 = 0x3A, i32_store16 = 0x3B,
@@ -94,6 +96,11 @@ export class Code {
     uleb(this.rel(dflt), this.b);
   }
   call(fn: number, ...args: Expr[]): void { this.emit(...args); this.b.push(Op.call); uleb(fn, this.b); }
+  /** return_call_indirect of type 0 through table 0: args, then the table index. */
+  tailCallIndirect(index: Expr, ...args: Expr[]): void {
+    this.emit(...args, index);
+    this.b.push(Op.return_call_indirect, 0, 0);
+  }
   /** A call's result as an expression. */
   static callE(fn: number, ...args: Expr[]): Expr {
     const o: number[] = [];
@@ -124,6 +131,10 @@ function section(id: number, body: number[], out: number[]): void {
 }
 
 export interface ModuleSpec {
+  /** The type of type index 0 (what return_call_indirect in the code refers to). */
+  type0: FnType;
+  /** Import a function table "j"."t" (funcref) of at least this many elements (0: none). */
+  table: number;
   /** Imported functions (module "j"), in index order 0.. . */
   imports: { name: string; type: FnType }[];
   /** Imported memory "j"."m" of this many 64 KiB pages (minimum = maximum). */
@@ -139,6 +150,7 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
     if (i < 0) { i = types.length; types.push(t); }
     return i;
   };
+  typeIndex(spec.type0);
   const imp = spec.imports.map((f) => typeIndex(f.type));
   const fns = spec.functions.map((f) => typeIndex(f.type));
   const out = [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0];
@@ -154,6 +166,11 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
     uleb(spec.memoryPages, m);
     uleb(spec.memoryPages, m);
     items.push(m);
+    if (spec.table > 0) {
+      const t = [...name('j'), ...name('t'), 0x01, 0x70, 0x00];
+      uleb(spec.table, t);
+      items.push(t);
+    }
     vec(items, o);
     return o;
   })(), out);

@@ -6,20 +6,36 @@
 
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
-import { HOST_STATE, ST_ATT, ST_FLAGS, ST_XIP } from '../host-area.ts';
-import type { RegionFn } from './block.ts';
-import { IMPORTS } from './wasm-codegen.ts';
+import { HOST_STATE, LINK_CELLS, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_XIP } from '../host-area.ts';
+import type { JitRegion, RegionFn } from './block.ts';
+import { generateWasm, IMPORTS } from './wasm-codegen.ts';
+import type { GenMode } from './codegen.ts';
+import type { Region } from './region.ts';
 
 /** Int32 slots of the state block the runtime uses. */
-const FL = ST_FLAGS >> 2, XIP = ST_XIP >> 2, ATT = ST_ATT >> 2;
+const FL = ST_FLAGS >> 2, XIP = ST_XIP >> 2, ATT = ST_ATT >> 2, MODE = ST_MODE >> 2, LASTLINK = ST_LASTLINK >> 2;
+/** Most blocks in a region a link can name (the low byte of a link cell). */
+const MAX_LINK_BLOCKS = 256;
 
 /** Per CPU: the imports every region module of it links to, and what they need of the current call. */
 export class WasmEnv {
   /** The state block as Int32s. */
   readonly sv: Int32Array;
-  /** Handlers' instructions of the region running now, and cpu.icount when it was entered. */
-  insns: Insn[] = [];
+  /** Handlers' instructions of each region, by its slot in the function table. */
+  readonly insns: (Insn[] | null)[] = [null];
+  /** cpu.icount when the current call from JavaScript began. */
   ic0 = 0;
+  /**
+   * The CPU's function table: every region's function at its slot (slot 0 unused: a link cell of 0 means
+   * no link), so that one region goes on in another through a tail call (return_call_indirect).
+   */
+  readonly table: WebAssembly.Table;
+  /** Slots freed by dead regions. */
+  private readonly freeSlots: number[] = [];
+  /** Link cells handed out so far (cells of dead regions are not reused). */
+  cellsUsed = 0;
+  /** All of memory as Int32 (link cells). */
+  readonly m32: Int32Array;
   readonly imports: WebAssembly.Imports;
   readonly memoryPages: number;
 
@@ -27,6 +43,8 @@ export class WasmEnv {
     const mem = cpu.mem.wasmMemory!;
     this.memoryPages = mem.buffer.byteLength / 65536;
     this.sv = new Int32Array(mem.buffer, cpu.mem.size + HOST_STATE, 32);
+    this.m32 = new Int32Array(mem.buffer);
+    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
     const sv = this.sv;
     const at = (eip: number, cnt: number): void => {
       this.flagsOut();
@@ -57,10 +75,10 @@ export class WasmEnv {
         at(eip, cnt);
         cpu.fault(13, 0);
       },
-      h: (step, eip, nip, cnt) => {
+      h: (slot, step, eip, nip, cnt) => {
         at(eip, cnt);
         cpu.nip = nip;
-        const i = this.insns[step];
+        const i = this.insns[slot]![step];
         i.exec(cpu, i);
         this.flagsIn();
         const q = cpu.nip;
@@ -68,7 +86,7 @@ export class WasmEnv {
         return q !== nip || cpu.attention !== 0 || cpu.halted ? 1 : 0;
       },
     };
-    const j: Record<string, unknown> = { m: mem };
+    const j: Record<string, unknown> = { m: mem, t: this.table };
     for (const m of IMPORTS) j[m.name] = fns[m.name];
     this.imports = { j: j as WebAssembly.ModuleImports };
   }
@@ -85,6 +103,21 @@ export class WasmEnv {
     cpu.flags = sv[FL]; cpu.lazyMask = sv[FL + 1]; cpu.lazyOp = sv[FL + 2]; cpu.lazyA = sv[FL + 3];
     cpu.lazyB = sv[FL + 4]; cpu.lazyRes = sv[FL + 5]; cpu.lazyTop = sv[FL + 6];
   }
+
+  /** A free slot of the table. */
+  allocSlot(): number {
+    const s = this.freeSlots.pop();
+    if (s !== undefined) return s;
+    const n = this.insns.length;
+    if (n >= this.table.length) this.table.grow(this.table.length);
+    this.insns.push(null);
+    return n;
+  }
+  freeSlot(s: number): void {
+    this.table.set(s, null);
+    this.insns[s] = null;
+    this.freeSlots.push(s);
+  }
 }
 
 const envs = new WeakMap<CPU, WasmEnv>();
@@ -94,48 +127,71 @@ export function wasmEnv(cpu: CPU): WasmEnv {
   return e;
 }
 
-/** What the wrapper checks before each call (codegen.ts's guard, for the WebAssembly function). */
-export interface WasmGuard {
-  stack: boolean;
-  segR: number;
-  segW: number;
-  csLimitNeeded: number;
-  /** Each code page: an EIP on it and the physical page it was translated from. */
-  pageEips: number[];
-  pagePps: number[];
+type WasmRun = (budget: number, bi: number, rm: number, wm: number, n0: number, link: number) => number;
+
+/** A translated region's WebAssembly function, its slot, and the link cells that lead to it. */
+export interface WasmCode {
+  slot: number;
+  /** Addresses of the link cells that name this region (cleared when it dies). */
+  incoming: number[];
+  /** Block index -> EIP (a link is made only where the cell's target is that block's start). */
+  blockEips: number[];
 }
 
-type WasmRun = (budget: number, bi: number, rm: number, wm: number) => number;
-
-/** Instantiate a region's module and wrap it as a RegionFn. */
-export function wasmRegionFn(env: WasmEnv, bytes: Uint8Array<ArrayBuffer>, g: WasmGuard, insns: Insn[]): RegionFn {
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), env.imports);
-  const run = inst.exports.run as WasmRun;
+/**
+ * Compile a region to WebAssembly, put it in the CPU's table, and return the function the dispatcher
+ * calls (block.ts RegionFn) and what the region needs to unlink itself when it dies (wasmKill).
+ */
+export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, csLimitNeeded: number,
+  pages: { eip: number; pp: number }[], insns: Insn[]): { run: RegionFn; code: WasmCode } {
+  const slot = env.allocSlot();
+  const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
+  const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
+    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, firstCell: env.cellsUsed, cellsLeft: LINK_CELLS - env.cellsUsed,
+  }, env.table.length);
+  env.cellsUsed += gen.cells.length;
+  const m32 = env.m32;
+  for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
+  let inst: WebAssembly.Instance;
+  try {
+    inst = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), env.imports);
+  } catch (e) {
+    env.freeSlot(slot);
+    throw new Error(`jit: generated WebAssembly does not compile: ${(e as Error).message}`);
+  }
+  const fn = inst.exports.run as WasmRun;
+  env.table.set(slot, inst.exports.run as never);
+  env.insns[slot] = insns;
+  const code: WasmCode = { slot, incoming: [], blockEips: region.blocks.map((b) => b.eip) };
   const cpu = env.cpu;
-  const segs = g.segR | g.segW;
-  const { stack, segR, segW, pageEips, pagePps } = g;
-  const csLimitNeeded = g.csLimitNeeded >>> 0;
   const sv = env.sv;
-  return (budget: number, bi: number): number => {
-    if (stack && cpu.stack32 !== true) return -1;
-    if ((cpu.wideR & segR) !== segR || (cpu.wideW & segW) !== segW) return -1;
-    const base = cpu.segBase;
-    for (let s = 0; s < 6; s++) if ((segs & (1 << s)) !== 0 && (base[s] & 3) !== 0) return -1;
-    if (cpu.segLimit[1] < csLimitNeeded) return -1;
-    const rm = cpu.rmask, cb = base[1], tlb = cpu.tlb;
-    for (let p = 0; p < pageEips.length; p++) {
-      const e = tlb[((cb + pageEips[p]) | 0) >>> 12];
-      // (-2: a code page is not in the TLB, e.g. after a flush; the interpreter refills it as it goes.)
-      if ((e & rm) === 0) return -2;
-      if ((e >>> 12) !== pagePps[p]) return -1;
+  const run = (budget: number, bi: number): number => {
+    sv[MODE] = (cpu.stack32 ? 1 : 0) | (cpu.wideR << 1) | (cpu.wideW << 7);
+    // The previous region left through a cell with nothing linked, to where this block starts: link it.
+    const last = sv[LASTLINK];
+    if (last !== 0) {
+      sv[LASTLINK] = 0;
+      if (linkable && m32[last >> 2] === code.blockEips[bi] && m32[(last >> 2) + 1] === 0) {
+        m32[(last >> 2) + 1] = (slot << 8) | bi;
+        code.incoming.push(last);
+      }
     }
-    env.insns = insns;
     const ic0 = env.ic0 = cpu.icount;
     env.flagsIn();
-    const n = run(budget, bi, rm, cpu.wmask);
+    const n = fn(budget, bi, cpu.rmask, cpu.wmask, 0, 0);
+    if (n < 0) return n;
     env.flagsOut();
     cpu.ip = sv[XIP];
     cpu.icount = ic0 + n;
     return n;
   };
+  return { run, code };
+}
+
+/** A region died: nothing may go on in it through a link any more; its slot is free. */
+export function wasmKill(env: WasmEnv, code: WasmCode): void {
+  const m32 = env.m32;
+  for (const a of code.incoming) if ((m32[(a >> 2) + 1] >>> 8) === code.slot) m32[(a >> 2) + 1] = 0;
+  code.incoming.length = 0;
+  env.freeSlot(code.slot);
 }
