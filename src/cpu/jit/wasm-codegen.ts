@@ -286,16 +286,17 @@ class WasmWriter {
     this.c.set(LNK, k(link));
     this.c.br(this.lOut);
   }
-  /** Link cells by target EIP (address in memory). */
-  readonly cells = new Map<number, number>();
-  /** The link cell for leaving to static target t (0: none left). */
-  private cell(t: number): number {
-    let a = this.cells.get(t);
-    if (a === undefined) {
-      if (this.cells.size >= this.spec.cellsLeft) return 0;
-      a = this.lay.links + 8 * (this.spec.firstCell + this.cells.size);
-      this.cells.set(t, a);
-    }
+  /** Link cells: target EIP (static exits, one cell per target) or null (a run-time target), and address. */
+  readonly cells: { eip: number | null; addr: number }[] = [];
+  private readonly cellOf = new Map<number, number>();
+  /** The link cell for leaving to static target t, or for a run-time target (null); 0: none left. */
+  private cell(t: number | null): number {
+    const known = t === null ? undefined : this.cellOf.get(t);
+    if (known !== undefined) return known;
+    if (this.cells.length >= this.spec.cellsLeft) return 0;
+    const a = this.lay.links + 8 * (this.spec.firstCell + this.cells.length);
+    this.cells.push({ eip: t, addr: a });
+    if (t !== null) this.cellOf.set(t, a);
     return a;
   }
   fresh(): void {
@@ -436,7 +437,7 @@ class WasmWriter {
     this.c.if(ltS(get(BI), k(0)));
     this.c.set(XIP, t);
     this.c.set(XK, k(this.kk(d)));
-    this.c.set(LNK, k(0));
+    this.c.set(LNK, k(this.cell(null))); // (a cell that remembers the last target: an inline cache)
     this.c.br(this.lOut);
     this.c.end();
     this.c.br(this.lLoop);
@@ -927,14 +928,17 @@ class WasmWriter {
     c.end();
     c.store(Op.i32_store, k(0), get(XIP), st + ST_XIP);
     c.set(N, add(get(N), get(XK)));
-    // Leaving to a static target: go on in the region linked there (a tail call: the state is in the
-    // state block, the next region loads it), or tell the dispatcher which cell to link.
+    // Leaving through a link cell: go on in the region linked there when the cell is for this target (a
+    // tail call: the state is in the state block, the next region loads it); else the cell now names this
+    // target with no region, and the dispatcher links it if a region starts there.
     c.if(get(LNK));
     const v = this.tmp();
     c.set(v, load(Op.i32_load, get(LNK), 4));
-    c.if(get(v));
+    c.if(and(nz(get(v)), eq(load(Op.i32_load, get(LNK)), get(XIP))));
     c.tailCallIndirect(shrU(get(v), k(8)), get(BUDGET), and(get(v), k(255)), get(RM), get(WM), get(N), get(LNK));
     c.end();
+    c.store(Op.i32_store, get(LNK), get(XIP));
+    c.store(Op.i32_store, get(LNK), k(0), 4);
     c.end();
     c.store(Op.i32_store, k(0), get(LNK), st + ST_LASTLINK);
     c.emit(get(N));
@@ -982,5 +986,5 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
       { type: { params: 1, result: true }, locals: 0, code: dyn.b },
     ],
   });
-  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: [...w.cells].map(([eip, addr]) => ({ eip, addr })) };
+  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: w.cells.map((c) => ({ eip: c.eip ?? 0, addr: c.addr })) };
 }

@@ -133,7 +133,7 @@ type WasmRun = (budget: number, bi: number, rm: number, wm: number, n0: number, 
 export interface WasmCode {
   slot: number;
   /** Addresses of the link cells that name this region (cleared when it dies). */
-  incoming: number[];
+  incoming: Set<number>;
   /** Block index -> EIP (a link is made only where the cell's target is that block's start). */
   blockEips: number[];
 }
@@ -162,7 +162,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const fn = inst.exports.run as WasmRun;
   env.table.set(slot, inst.exports.run as never);
   env.insns[slot] = insns;
-  const code: WasmCode = { slot, incoming: [], blockEips: region.blocks.map((b) => b.eip) };
+  const code: WasmCode = { slot, incoming: new Set(), blockEips: region.blocks.map((b) => b.eip) };
   const cpu = env.cpu;
   const sv = env.sv;
   const run = (budget: number, bi: number): number => {
@@ -173,7 +173,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
       sv[LASTLINK] = 0;
       if (linkable && m32[last >> 2] === code.blockEips[bi] && m32[(last >> 2) + 1] === 0) {
         m32[(last >> 2) + 1] = (slot << 8) | bi;
-        code.incoming.push(last);
+        code.incoming.add(last);
       }
     }
     const ic0 = env.ic0 = cpu.icount;
@@ -192,6 +192,6 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
 export function wasmKill(env: WasmEnv, code: WasmCode): void {
   const m32 = env.m32;
   for (const a of code.incoming) if ((m32[(a >> 2) + 1] >>> 8) === code.slot) m32[(a >> 2) + 1] = 0;
-  code.incoming.length = 0;
+  code.incoming.clear();
   env.freeSlot(code.slot);
 }
