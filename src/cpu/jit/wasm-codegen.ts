@@ -26,7 +26,7 @@ const enum C {
 const F_FL = 1, F_FA = 8, F_FB = 16, F_FR = 32, F_FO = 4, F_FT = 64, F_FM = 2;
 
 /** Imported functions (wasm-runtime.ts makeImports), by index. */
-export const enum Imp { Rd = 0, Wr, Rmw, Commit, Gp, Handler, Count }
+export const enum Imp { Rd = 0, Wr, Rmw, Commit, Gp, Handler, Jump, Count }
 export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rd', params: 5, result: true },      // (size, seg, off, eip, cnt) -> value
   { name: 'wr', params: 6, result: false },     // (size, seg, off, value, eip, cnt)
@@ -34,6 +34,10 @@ export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'commit', params: 1, result: false }, // (value) (cpu.commit32)
   { name: 'gp', params: 2, result: false },     // (eip, cnt): #GP(0)
   { name: 'h', params: 5, result: true },       // (region, step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
+  // (budget, bi, rm, wm, n0, link, slot): the runtime's hub module, which tail-calls the region in that
+  // slot of the CPU's table (a region module importing the table itself costs V8 time per table entry
+  // at every instantiation).
+  { name: 'jump', params: 7, result: true },
 ];
 /** The region function and the EIP -> block function, after the imports. */
 const FN_DYN = Imp.Count + 1;
@@ -935,7 +939,7 @@ class WasmWriter {
     const v = this.tmp();
     c.set(v, load(Op.i32_load, get(LNK), 4));
     c.if(and(nz(get(v)), eq(load(Op.i32_load, get(LNK)), get(XIP))));
-    c.tailCallIndirect(shrU(get(v), k(8)), get(BUDGET), and(get(v), k(255)), get(RM), get(WM), get(N), get(LNK));
+    c.tailCall(Imp.Jump, get(BUDGET), and(get(v), k(255)), get(RM), get(WM), get(N), get(LNK), shrU(get(v), k(8)));
     c.end();
     c.store(Op.i32_store, get(LNK), get(XIP));
     c.store(Op.i32_store, get(LNK), k(0), 4);
@@ -957,7 +961,7 @@ export interface WasmGenerated {
 }
 
 /** Write the module for a region translated in `mode`, for a memory of memoryPages whose RAM is ramSize bytes. */
-export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number, spec: WasmRegionSpec, tableSize: number): WasmGenerated {
+export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number, spec: WasmRegionSpec): WasmGenerated {
   const lay = layoutFor(ramSize);
   const first = new WasmWriter(region, mode, null, lay, spec);
   first.body();
@@ -978,12 +982,12 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
   dyn.emit(k(-1));
   const bytes = buildModule({
     type0: RUN_TYPE,
-    table: tableSize,
+    table: 0,
     imports: IMPORTS.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
     memoryPages,
     functions: [
-      { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.ntmp, code: [...pro.b, ...w.c.b], export: 'run' },
-      { type: { params: 1, result: true }, locals: 0, code: dyn.b },
+      { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.ntmp, code: [pro.b.bytes(), w.c.b.bytes()], export: 'run' },
+      { type: { params: 1, result: true }, locals: 0, code: [dyn.b.bytes()] },
     ],
   });
   return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: w.cells.map((c) => ({ eip: c.eip ?? 0, addr: c.addr })) };

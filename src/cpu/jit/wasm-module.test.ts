@@ -52,8 +52,8 @@ test('a module with imports, a memory, a loop with br_table and a tail call thro
     imports: [{ name: 'note', type: { params: 1, result: false } }],
     memoryPages: 1,
     functions: [
-      { type: { params: 2, result: true }, locals: 0, code: c.b, export: 'f' },
-      { type: { params: 2, result: true }, locals: 0, code: g.b, export: 'g' },
+      { type: { params: 2, result: true }, locals: 0, code: [c.b.bytes()], export: 'f' },
+      { type: { params: 2, result: true }, locals: 0, code: [g.b.bytes()], export: 'g' },
     ],
   });
   assert.ok(WebAssembly.validate(bytes));

@@ -7,8 +7,8 @@
 export const enum Op {
   unreachable = 0x00, block = 0x02, loop = 0x03, if = 0x04, else = 0x05, end = 0x0B,
   br = 0x0C, br_if = 0x0D, br_table = 0x0E, return = 0x0F, call = 0x10,
-  /** Tail call through a table (the tail-call proposal, on by default in Node 20's V8). */
-  return_call_indirect = 0x13, drop = 0x1A, select = 0x1B,
+  /** Tail calls (the tail-call proposal, on by default in Node 20's V8). */
+  return_call = 0x12, return_call_indirect = 0x13, drop = 0x1A, select = 0x1B,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
   i32_load = 0x28, i32_load8_u = 0x2D, i32_load16_u = 0x2F,
   i32_store = 0x36, i32_store8 = 0x3A, i32_store16 = 0x3B,
@@ -24,7 +24,30 @@ export const enum Op {
 const I32 = 0x7F;
 const VOID = 0x40;
 
-export function uleb(v: number, out: number[]): void {
+/** A growing byte buffer (a function body is written into one without intermediate arrays). */
+export class Bytes {
+  private a = new Uint8Array(4096);
+  length = 0;
+  push(...v: number[]): void { for (let i = 0; i < v.length; i++) this.byte(v[i]); }
+  byte(v: number): void {
+    if (this.length === this.a.length) { const b = new Uint8Array(this.a.length * 2); b.set(this.a); this.a = b; }
+    this.a[this.length++] = v;
+  }
+  append(v: ArrayLike<number>): void {
+    const n = v.length;
+    if (this.length + n > this.a.length) {
+      const b = new Uint8Array(Math.max(this.a.length * 2, this.length + n));
+      b.set(this.a.subarray(0, this.length));
+      this.a = b;
+    }
+    if (v instanceof Uint8Array) this.a.set(v, this.length);
+    else for (let i = 0; i < n; i++) this.a[this.length + i] = v[i];
+    this.length += n;
+  }
+  bytes(): Uint8Array { return this.a.subarray(0, this.length); }
+}
+
+export function uleb(v: number, out: { push(...v: number[]): void }): void {
   v >>>= 0;
   do {
     let b = v & 127;
@@ -34,7 +57,7 @@ export function uleb(v: number, out: number[]): void {
   } while (v !== 0);
 }
 
-export function sleb(v: number, out: number[]): void {
+export function sleb(v: number, out: { push(...v: number[]): void }): void {
   v |= 0;
   for (;;) {
     const b = v & 127;
@@ -49,25 +72,26 @@ export type Expr = number[];
 
 export const get = (l: number): Expr => { const o = [Op.local_get]; uleb(l, o); return o; };
 export const k = (v: number): Expr => { const o = [Op.i32_const]; sleb(v, o); return o; };
-export const bin = (op: Op, a: Expr, b: Expr): Expr => [...a, ...b, op];
-export const un = (op: Op, a: Expr): Expr => [...a, op];
+export const bin = (op: Op, a: Expr, b: Expr): Expr => { const o = a.concat(b); o.push(op); return o; };
+export const un = (op: Op, a: Expr): Expr => { const o = a.slice(); o.push(op); return o; };
 /** Load from memory at address a + off (alignment hint: natural). */
 export function load(op: Op.i32_load | Op.i32_load8_u | Op.i32_load16_u, a: Expr, off = 0): Expr {
-  const o = [...a, op, op === Op.i32_load ? 2 : op === Op.i32_load16_u ? 1 : 0];
+  const o = a.slice();
+  o.push(op, op === Op.i32_load ? 2 : op === Op.i32_load16_u ? 1 : 0);
   uleb(off, o);
   return o;
 }
 /** c ? a : b (both evaluated). */
-export const select = (a: Expr, b: Expr, c: Expr): Expr => [...a, ...b, ...c, Op.select];
+export const select = (a: Expr, b: Expr, c: Expr): Expr => { const o = a.concat(b, c); o.push(Op.select); return o; };
 
 /** Code of one function body, with the nesting of its labels. */
 export class Code {
-  readonly b: number[] = [];
+  readonly b = new Bytes();
   /** Open blocks / loops / ifs; a label is its position in this stack. */
   private depth = 0;
 
-  emit(...e: number[][]): void { for (const x of e) for (const v of x) this.b.push(v); }
-  op(o: Op): void { this.b.push(o); }
+  emit(...e: number[][]): void { for (let i = 0; i < e.length; i++) this.b.append(e[i]); }
+  op(o: Op): void { this.b.byte(o); }
   set(l: number, e: Expr): void { this.emit(e); this.b.push(Op.local_set); uleb(l, this.b); }
   store(op: Op.i32_store | Op.i32_store8 | Op.i32_store16, a: Expr, v: Expr, off = 0): void {
     this.emit(a, v);
@@ -96,6 +120,12 @@ export class Code {
     uleb(this.rel(dflt), this.b);
   }
   call(fn: number, ...args: Expr[]): void { this.emit(...args); this.b.push(Op.call); uleb(fn, this.b); }
+  /** return_call of function fn. */
+  tailCall(fn: number, ...args: Expr[]): void {
+    this.emit(...args);
+    this.b.push(Op.return_call);
+    uleb(fn, this.b);
+  }
   /** return_call_indirect of type 0 through table 0: args, then the table index. */
   tailCallIndirect(index: Expr, ...args: Expr[]): void {
     this.emit(...args, index);
@@ -103,8 +133,7 @@ export class Code {
   }
   /** A call's result as an expression. */
   static callE(fn: number, ...args: Expr[]): Expr {
-    const o: number[] = [];
-    for (const a of args) o.push(...a);
+    const o: number[] = ([] as number[]).concat(...args);
     o.push(Op.call);
     uleb(fn, o);
     return o;
@@ -116,7 +145,7 @@ export interface FnType { params: number; result: boolean }
 
 function vec(items: number[][], out: number[]): void {
   uleb(items.length, out);
-  for (const it of items) for (const v of it) out.push(v);
+  for (const it of items) for (let i = 0; i < it.length; i++) out.push(it[i]);
 }
 function name(s: string): number[] {
   const o: number[] = [];
@@ -124,10 +153,10 @@ function name(s: string): number[] {
   for (let i = 0; i < s.length; i++) o.push(s.charCodeAt(i));
   return o;
 }
-function section(id: number, body: number[], out: number[]): void {
-  out.push(id);
+function section(id: number, body: ArrayLike<number>, out: Bytes): void {
+  out.byte(id);
   uleb(body.length, out);
-  for (const v of body) out.push(v);
+  out.append(body);
 }
 
 export interface ModuleSpec {
@@ -140,10 +169,11 @@ export interface ModuleSpec {
   /** Imported memory "j"."m" of this many 64 KiB pages (minimum = maximum). */
   memoryPages: number;
   /** Defined functions, indexes after the imports; each with its locals beyond the parameters. */
-  functions: { type: FnType; locals: number; code: number[]; export?: string }[];
+  functions: { type: FnType; locals: number; code: Uint8Array[]; export?: string }[];
 }
 
 export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
+  const out = new Bytes();
   const types: FnType[] = [];
   const typeIndex = (t: FnType): number => {
     let i = types.findIndex((u) => u.params === t.params && u.result === t.result);
@@ -153,7 +183,7 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   typeIndex(spec.type0);
   const imp = spec.imports.map((f) => typeIndex(f.type));
   const fns = spec.functions.map((f) => typeIndex(f.type));
-  const out = [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0];
+  out.push(0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0);
   section(1, (() => {
     const o: number[] = [];
     vec(types.map((t) => [0x60, ...(() => { const p: number[] = []; uleb(t.params, p); for (let i = 0; i < t.params; i++) p.push(I32); return p; })(), ...(t.result ? [1, I32] : [0])]), o);
@@ -181,19 +211,18 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
     vec(exports.map(({ f, i }) => { const e = [...name(f.export!), 0x00]; uleb(spec.imports.length + i, e); return e; }), o);
     return o;
   })(), out);
-  section(10, (() => {
-    const o: number[] = [];
-    vec(spec.functions.map((f) => {
-      const body: number[] = [];
-      if (f.locals > 0) { uleb(1, body); uleb(f.locals, body); body.push(I32); } else uleb(0, body);
-      for (const v of f.code) body.push(v);
-      body.push(Op.end);
-      const e: number[] = [];
-      uleb(body.length, e);
-      for (const v of body) e.push(v);
-      return e;
-    }), o);
-    return o;
-  })(), out);
-  return new Uint8Array(out);
+  const code = new Bytes();
+  uleb(spec.functions.length, code);
+  for (const f of spec.functions) {
+    const head: number[] = [];
+    if (f.locals > 0) { uleb(1, head); uleb(f.locals, head); head.push(I32); } else uleb(0, head);
+    let size = head.length + 1;
+    for (const c of f.code) size += c.length;
+    uleb(size, code);
+    code.append(head);
+    for (const c of f.code) code.append(c);
+    code.byte(Op.end);
+  }
+  section(10, code.bytes(), out);
+  return out.bytes().slice();
 }

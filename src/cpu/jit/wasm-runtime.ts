@@ -8,7 +8,8 @@ import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
 import { HOST_STATE, LINK_CELLS, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_XIP } from '../host-area.ts';
 import type { JitRegion, RegionFn } from './block.ts';
-import { generateWasm, IMPORTS } from './wasm-codegen.ts';
+import { generateWasm, IMPORTS, RUN_TYPE } from './wasm-codegen.ts';
+import { buildModule, Code, get } from './wasm-module.ts';
 import type { GenMode } from './codegen.ts';
 import type { Region } from './region.ts';
 
@@ -36,6 +37,8 @@ export class WasmEnv {
   cellsUsed = 0;
   /** All of memory as Int32 (link cells). */
   readonly m32: Int32Array;
+  /** Run the region in a slot from block bi (the hub's export). */
+  readonly enter: (slot: number, budget: number, bi: number, rm: number, wm: number) => number;
   readonly imports: WebAssembly.Imports;
   readonly memoryPages: number;
 
@@ -86,7 +89,22 @@ export class WasmEnv {
         return q !== nip || cpu.attention !== 0 || cpu.halted ? 1 : 0;
       },
     };
-    const j: Record<string, unknown> = { m: mem, t: this.table };
+    // The hub: jump (a region going on in another) and enter (every call from JavaScript: one call site
+    // for V8's JS-to-WebAssembly wrapper), each a tail call through the table.
+    const jump = new Code();
+    jump.tailCallIndirect(get(6), get(0), get(1), get(2), get(3), get(4), get(5));
+    const enter = new Code();
+    enter.tailCallIndirect(get(0), get(1), get(2), get(3), get(4), [0x41, 0], [0x41, 0]);
+    const hub = new WebAssembly.Instance(new WebAssembly.Module(buildModule({
+      type0: RUN_TYPE, table: 1, imports: [], memoryPages: this.memoryPages,
+      functions: [
+        { type: { params: 7, result: true }, locals: 0, code: [jump.b.bytes()], export: 'jump' },
+        { type: { params: 5, result: true }, locals: 0, code: [enter.b.bytes()], export: 'enter' },
+      ],
+    })), { j: { m: mem, t: this.table } });
+    this.enter = hub.exports.enter as (slot: number, budget: number, bi: number, rm: number, wm: number) => number;
+    fns.jump = hub.exports.jump as (...a: number[]) => number;
+    const j: Record<string, unknown> = { m: mem };
     for (const m of IMPORTS) j[m.name] = fns[m.name];
     this.imports = { j: j as WebAssembly.ModuleImports };
   }
@@ -127,8 +145,6 @@ export function wasmEnv(cpu: CPU): WasmEnv {
   return e;
 }
 
-type WasmRun = (budget: number, bi: number, rm: number, wm: number, n0: number, link: number) => number;
-
 /** A translated region's WebAssembly function, its slot, and the link cells that lead to it. */
 export interface WasmCode {
   slot: number;
@@ -148,7 +164,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
   const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
     slot, csLimitNeeded: csLimitNeeded >>> 0, pages, firstCell: env.cellsUsed, cellsLeft: LINK_CELLS - env.cellsUsed,
-  }, env.table.length);
+  });
   env.cellsUsed += gen.cells.length;
   const m32 = env.m32;
   for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
@@ -159,8 +175,8 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
     env.freeSlot(slot);
     throw new Error(`jit: generated WebAssembly does not compile: ${(e as Error).message}`);
   }
-  const fn = inst.exports.run as WasmRun;
   env.table.set(slot, inst.exports.run as never);
+  const enter = env.enter;
   env.insns[slot] = insns;
   const code: WasmCode = { slot, incoming: new Set(), blockEips: region.blocks.map((b) => b.eip) };
   const cpu = env.cpu;
@@ -178,7 +194,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
     }
     const ic0 = env.ic0 = cpu.icount;
     env.flagsIn();
-    const n = fn(budget, bi, cpu.rmask, cpu.wmask, 0, 0);
+    const n = enter(slot, budget, bi, cpu.rmask, cpu.wmask);
     if (n < 0) return n;
     env.flagsOut();
     cpu.ip = sv[XIP];
