@@ -17,6 +17,7 @@ import { K } from '../interp.ts';
 import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
 import { endsBlock, type Block, type Region, type Step } from './region.ts';
 import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
+import { lookup } from '../opcode-table.ts';
 import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr } from './wasm-module.ts';
 
 const enum C {
@@ -30,8 +31,8 @@ export const enum Imp { Rd = 0, Wr, Rmw, Commit, Gp, Handler, Jump, Count }
 export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rd', params: 5, result: true },      // (size, seg, off, eip, cnt) -> value
   { name: 'wr', params: 6, result: false },     // (size, seg, off, value, eip, cnt)
-  { name: 'rmw', params: 4, result: true },     // (seg, off, eip, cnt) -> value (cpu.rmw32)
-  { name: 'commit', params: 1, result: false }, // (value) (cpu.commit32)
+  { name: 'rmw', params: 5, result: true },     // (size, seg, off, eip, cnt) -> value (cpu.rmw8 / rmw32)
+  { name: 'commit', params: 2, result: false }, // (size, value) (cpu.commit8 / commit32)
   { name: 'gp', params: 2, result: false },     // (eip, cnt): #GP(0)
   { name: 'h', params: 5, result: true },       // (region, step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
   // (budget, bi, rm, wm, n0, link, slot): the runtime's hub module, which tail-calls the region in that
@@ -144,7 +145,16 @@ class WasmWriter {
     region.steps.forEach((s, i) => this.index.set(s, i));
   }
 
-  tmp(): number { return FIRST_TMP + this.ntmp++; }
+  /**
+   * A temporary local. Temporaries live within one instruction (each step starts again from the first):
+   * few locals, because V8's baseline compiler merges the state of every local at every branch.
+   */
+  tmp(): number {
+    const t = FIRST_TMP + this.ntmp++;
+    if (this.ntmp > this.maxTmp) this.maxTmp = this.ntmp;
+    return t;
+  }
+  maxTmp = 0;
   /** A fresh local set to e. */
   let(e: Expr): number { const t = this.tmp(); this.c.set(t, e); return t; }
 
@@ -375,31 +385,36 @@ class WasmWriter {
     this.c.end();
   }
 
-  /** Read-modify-write of a dword at s:off (codegen.ts rmw): body gets the old value, returns the new. */
-  rmw(s: number, off: Expr, body: (a: Expr) => Expr): void {
-    const o = this.let(off), a = this.tmp(), p = this.let(k(-1));
+  /**
+   * Read-modify-write of a byte or dword at s:off (codegen.ts rmw): body gets the old value, returns the
+   * new. Where the TLB grants the write, in place; else through cpu.rmw8/rmw32 (every check of the write,
+   * may fault, nothing changed yet) and cpu.commit8/commit32, as the handler does.
+   */
+  rmw(s: number, off: Expr, body: (a: Expr) => Expr, size: 1 | 4 = 4): void {
+    const o = this.let(off), a = this.tmp(), p = this.tmp(), fast = this.let(k(0));
     const slowRead = (): void => {
       this.sync();
-      this.c.set(a, Code.callE(Imp.Rmw, k(s), get(o), k(this.s.eip), this.cnt(0)));
+      this.c.set(a, Code.callE(Imp.Rmw, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
     };
     if (!this.wideW(s)) slowRead();
     else {
       this.need.segW |= 1 << s;
       const l = this.let(add(get(SEG0 + s), get(o)));
       const e = this.tlbEntry(l);
-      this.c.if(this.fastOk(e, WM, l, 4));
-      this.c.set(p, shrU(this.ramAddr(e, l), k(2)));
-      this.c.set(a, load(Op.i32_load, shl(get(p), k(2))));
+      this.c.if(this.fastOk(e, WM, l, size));
+      this.c.set(fast, k(1));
+      this.c.set(p, this.ramAddr(e, l));
+      this.c.set(a, load(size === 4 ? Op.i32_load : Op.i32_load8_u, get(p)));
       this.c.else();
       slowRead();
       this.c.end();
     }
     const r = body(get(a));
-    this.c.if(ltS(get(p), k(0)));
-    this.c.call(Imp.Commit, r);
-    this.att();
+    this.c.if(get(fast));
+    this.c.store(size === 4 ? Op.i32_store : Op.i32_store8, get(p), r);
     this.c.else();
-    this.c.store(Op.i32_store, shl(get(p), k(2)), r);
+    this.c.call(Imp.Commit, k(size), r);
+    this.att();
     this.c.end();
   }
 
@@ -505,6 +520,7 @@ class WasmWriter {
       this.p = p;
       this.s = b.steps[p];
       this.slow = false;
+      this.ntmp = 0;
       const after = this.step(this.s);
       if (this.slow && after !== null) { c.if(get(SX)); this.exit(1, k(after)); c.end(); }
     }
@@ -518,9 +534,10 @@ class WasmWriter {
   /** One instruction; returns the EIP after it (for a leave forced by a slow path), or null. */
   private step(s: Step): number | null {
     const i = s.i;
-    if (!inlineable(i, this.mode)) return this.call(s);
+    if (!wasmInlineable(i, this.mode)) return this.call(s);
     this.fresh();
-    const kind = jitKind(i);
+    const kind = wasmKind(i);
+    if (kind >= W.First) { this.wextra(kind, i); return s.next; }
     if (kind >= J.First) { this.extra(kind, i); return s.next; }
     const next = s.next;
     if (kind >= K.AddRM && kind <= K.CmpI) {
@@ -770,6 +787,55 @@ class WasmWriter {
     }
   }
 
+  /** The forms of W. */
+  private wextra(kind: number, i: Insn): void {
+    if (kind === W.AdcSbb) {
+      // ADC / SBB r32: a + b + CF / a - b - CF. The lazy record's carry and overflow formulas (cpu.ts
+      // getCF, getOF) hold with a carry in; the shortcuts for a plain ADD / SUB record do not: forget it.
+      const op = i.op, sbb = op === 0x19 || op === 0x1B || ((op === 0x81 || op === 0x83) && i.reg === 3);
+      const dst = op === 0x13 || op === 0x1B ? i.reg : i.rm;
+      const src = op === 0x81 || op === 0x83 ? k(i.imm) : op === 0x13 || op === 0x1B ? this.R(i.rm) : this.R(i.reg);
+      const c = this.let(this.cfBitAny());
+      const a = this.let(this.R(dst)), b = this.let(src);
+      this.lazy(sbb ? C.SUB : C.ADD, get(a), get(b), bin(sbb ? Op.i32_sub : Op.i32_add, bin(sbb ? Op.i32_sub : Op.i32_add, get(FA), get(FB)), get(c)), 31);
+      this.forget();
+      this.setR(dst, get(FR));
+      return;
+    }
+    // 8-bit ADD OR AND SUB XOR CMP: r/m8, r8 (x0); r8, r/m8 (x2); AL, imm8 (x4); r/m8, imm8 (80).
+    const op = i.op, alu = op === 0x80 ? i.reg : op >> 3, form = op === 0x80 ? 8 : op & 7;
+    const arith = alu === 0 || alu === 5 || alu === 7;
+    const aop = alu === 0 ? Op.i32_add : alu === 1 ? Op.i32_or : alu === 4 ? Op.i32_and : alu === 6 ? Op.i32_xor : Op.i32_sub;
+    const src = form === 8 || form === 4 ? k(i.imm & 0xFF) : form === 0 ? this.R8(i.reg) : i.mod === 3 ? this.R8(i.rm) : null;
+    const record = (a: Expr, b: Expr): void => {
+      if (arith) this.lazy(alu === 0 ? C.ADD : C.SUB, a, b, bin(aop, get(FA), get(FB)), 7);
+      else this.lazy(C.LOGIC, null, null, bin(aop, a, b), 7);
+    };
+    if (form === 2 || form === 4 || i.mod === 3) {
+      const dst = form === 4 ? 0 : form === 2 ? i.reg : i.rm;
+      const b = this.let(src ?? this.read(1, i.seg, this.ea(i)));
+      record(this.R8(dst), get(b));
+      if (alu !== 7) this.setR8(dst, get(FR));
+      return;
+    }
+    const b = this.let(src!);
+    if (alu === 7) { record(this.read(1, i.seg, this.ea(i)), get(b)); return; }
+    // Memory destination: a read-modify-write (the read checks for the write, as the silicon does).
+    this.rmw(i.seg, this.ea(i), (a) => {
+      record(a, get(b));
+      return and(get(FR), k(255));
+    }, 1);
+  }
+
+  /** CF as 0/1 whatever is known of the record (for a carry in). */
+  private cfBitAny(): Expr {
+    this.useFlags();
+    const { cm } = this;
+    if (cm === null) return select(and(get(FL), k(1)), this.cfBit(), eqz(and(get(FM), k(1))));
+    if ((cm & C.CF) === 0) return and(get(FL), k(1));
+    return this.cfBit();
+  }
+
   private alu(op: number, a: Expr, b: Expr, dst: number): void {
     if (op === 0 || op === 3 || op === 5) {
       this.lazy(op === 0 ? C.ADD : C.SUB, a, b, bin(op === 0 ? Op.i32_add : Op.i32_sub, get(FA), get(FB)), 31);
@@ -879,6 +945,7 @@ class WasmWriter {
 
   /** The region function's prologue and epilogue around body(). */
   prologue(): Code {
+    this.ntmp = 0;
     const f = this.final!;
     const c = new Code();
     const st = this.lay.state;
@@ -925,6 +992,7 @@ class WasmWriter {
     return c;
   }
   epilogue(): void {
+    this.ntmp = 0;
     const c = this.c;
     const st = this.lay.state;
     c.if(eqz(get(XC)));
@@ -947,6 +1015,38 @@ class WasmWriter {
     c.store(Op.i32_store, k(0), get(LNK), st + ST_LASTLINK);
     c.emit(get(N));
   }
+}
+
+/**
+ * Forms written inline here although the interpreter and the JavaScript backend call their handler (the
+ * byte forms' handler in ops/alu.ts; each does what it does): 8-bit ADD/OR/AND/SUB/XOR/CMP (00-3D x0 x2 x4,
+ * 80 /0 /1 /4 /5 /6 /7), and ADC/SBB r32 with a register or immediate operand (11 13 19 1B, 81/83 /2 /3).
+ * The XZ decompressor runs XOR r8, m8 about 14 M times; the kernel's checksums ADC and SBB.
+ */
+export const enum W { First = 2000, Alu8 = 2000, AdcSbb }
+
+export function wasmKind(i: Insn): number {
+  const j = jitKind(i);
+  if (j !== 0) return j;
+  const d = lookup(i.op, i.reg);
+  if (d === undefined) return 0;
+  const op = i.op;
+  if (i.exec === d.h16 && d.h16 === d.h32) {
+    if (op < 0x40 && ((op & 7) === 0 || (op & 7) === 2 || (op & 7) === 4) && (op >> 3) !== 2 && (op >> 3) !== 3) return W.Alu8;
+    if (op === 0x80 && i.reg !== 2 && i.reg !== 3) return W.Alu8;
+    return 0;
+  }
+  if (i.o32 && i.exec === d.h32 && i.mod === 3) {
+    if (op === 0x11 || op === 0x13 || op === 0x19 || op === 0x1B) return W.AdcSbb;
+    if ((op === 0x81 || op === 0x83) && (i.reg === 2 || i.reg === 3)) return W.AdcSbb;
+  }
+  return 0;
+}
+
+/** Does this backend write the instruction inline in this mode? */
+export function wasmInlineable(i: Insn, mode: GenMode): boolean {
+  if (inlineable(i, mode)) return true;
+  return mode.forms && (i.mod === 3 || i.a32) && wasmKind(i) >= W.First;
 }
 
 export interface WasmGenerated {
@@ -986,7 +1086,7 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
     imports: IMPORTS.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
     memoryPages,
     functions: [
-      { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.ntmp, code: [pro.b.bytes(), w.c.b.bytes()], export: 'run' },
+      { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.maxTmp, code: [pro.b.bytes(), w.c.b.bytes()], export: 'run' },
       { type: { params: 1, result: true }, locals: 0, code: [dyn.b.bytes()] },
     ],
   });

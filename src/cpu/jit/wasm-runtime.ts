@@ -66,12 +66,12 @@ export class WasmEnv {
         if (size === 4) cpu.write32(seg, off, v); else if (size === 2) cpu.write16(seg, off, v); else cpu.write8(seg, off, v);
         sv[ATT] = cpu.attention;
       },
-      rmw: (seg, off, eip, cnt) => {
+      rmw: (size, seg, off, eip, cnt) => {
         at(eip, cnt);
-        return cpu.rmw32(seg, off);
+        return size === 4 ? cpu.rmw32(seg, off) : cpu.rmw8(seg, off);
       },
-      commit: (v) => {
-        cpu.commit32(v);
+      commit: (size, v) => {
+        if (size === 4) cpu.commit32(v); else cpu.commit8(v);
         sv[ATT] = cpu.attention;
       },
       gp: (eip, cnt) => {
