@@ -42,6 +42,8 @@ export const IMPORTS: { name: string; params: number; result: boolean }[] = [
 ];
 /** The region function and the EIP -> block function, after the imports. */
 const FN_DYN = Imp.Count + 1;
+/** The write-back function: stores every register and flags local the region writes (its arguments). */
+const FN_WB = Imp.Count + 2;
 
 // Locals: the region function's parameters (budget, block, TLB masks, instructions retired before this
 // region in this call from JavaScript, the link cell it was entered through), fixed locals, temporaries.
@@ -278,9 +280,19 @@ class WasmWriter {
   private flagAddr(x: number): number { return this.lay.state + ST_FLAGS + 4 * x; }
   wb(): void { this.wbOf(-1, -1); }
   wbDirty(): void { this.wbOf(this.dirtyR, this.dirtyF); this.dirtyR = 0; this.dirtyF = 0; }
+  /**
+   * Write back the written locals among regs / flags. Wherever this is called the locals are current, so
+   * writing back all that the region writes is the same; more than two go through FN_WB (one call instead
+   * of a store each: slow paths are most of a region's code, and V8's optimizing compile time grows with it).
+   */
   private wbOf(regs: number, flags: number): void {
     const f = this.final;
     if (f === null) return;
+    const locals = writtenLocals(f);
+    let count = 0;
+    for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) count++;
+    for (let x = 0; x < 7; x++) if (f.flagsW & flags & (1 << x)) count++;
+    if (count > 2) { this.c.call(FN_WB, ...locals.map((l) => get(l))); return; }
     for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) this.c.store(Op.i32_store, k(0), get(REG0 + n), this.regAddr(n));
     for (let x = 0; x < 7; x++) if (f.flagsW & flags & (1 << x)) this.c.store(Op.i32_store, k(0), get(FL + x), this.flagAddr(x));
   }
@@ -1049,6 +1061,19 @@ export function wasmInlineable(i: Insn, mode: GenMode): boolean {
   return mode.forms && (i.mod === 3 || i.a32) && wasmKind(i) >= W.First;
 }
 
+/** The register and flag locals a region writes (FN_WB's parameters, in this order). */
+function writtenLocals(f: Needs): number[] {
+  const out: number[] = [];
+  for (let n = 0; n < 8; n++) if (f.regsW & (1 << n)) out.push(REG0 + n);
+  for (let x = 0; x < 7; x++) if (f.flagsW & (1 << x)) out.push(FL + x);
+  return out;
+}
+
+/** Addresses in the state block of the locals writtenLocals lists. */
+function localAddr(lay: Layout, l: number): number {
+  return l < FL ? lay.state + ST_REGS + 4 * (l - REG0) : lay.state + ST_FLAGS + 4 * (l - FL);
+}
+
 export interface WasmGenerated {
   /** The module: imports j.rd .. j.h and the memory j.m; exports `run(budget, bi, rm, wm) -> retired`. */
   bytes: Uint8Array<ArrayBuffer>;
@@ -1080,6 +1105,9 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
     dyn.end();
   }
   dyn.emit(k(-1));
+  const wl = writtenLocals(f);
+  const wbf = new Code();
+  wl.forEach((l, x) => wbf.store(Op.i32_store, k(0), get(x), localAddr(lay, l)));
   const bytes = buildModule({
     type0: RUN_TYPE,
     table: 0,
@@ -1088,6 +1116,7 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
     functions: [
       { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.maxTmp, code: [pro.b.bytes(), w.c.b.bytes()], export: 'run' },
       { type: { params: 1, result: true }, locals: 0, code: [dyn.b.bytes()] },
+      { type: { params: wl.length, result: false }, locals: 0, code: [wbf.b.bytes()] },
     ],
   });
   return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: w.cells.map((c) => ({ eip: c.eip ?? 0, addr: c.addr })) };
