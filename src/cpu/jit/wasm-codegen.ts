@@ -112,10 +112,15 @@ export interface WasmRegionSpec {
   /** The CS limit it needs, and each code page: an EIP on it and the physical page it was translated from. */
   csLimitNeeded: number;
   pages: { eip: number; pp: number }[];
-  /** Index of its first link cell, and how many it may take. */
-  firstCell: number;
-  cellsLeft: number;
+  /**
+   * Link cells: given how many the region wants, the index of the first of that many consecutive cells it
+   * may use, or -1 (none left: its exits then go back to the dispatcher every time).
+   */
+  allocCells: (n: number) => number;
 }
+
+/** The cells a writer may hand out: from `first`, at most `count`. */
+interface CellRange { first: number; count: number }
 
 class WasmWriter {
   c = new Code();
@@ -143,6 +148,7 @@ class WasmWriter {
     private readonly final: Needs | null,
     private readonly lay: Layout,
     private readonly spec: WasmRegionSpec,
+    private readonly cellRange: CellRange,
   ) {
     region.steps.forEach((s, i) => this.index.set(s, i));
   }
@@ -319,8 +325,8 @@ class WasmWriter {
   private cell(t: number | null): number {
     const known = t === null ? undefined : this.cellOf.get(t);
     if (known !== undefined) return known;
-    if (this.cells.length >= this.spec.cellsLeft) return 0;
-    const a = this.lay.links + 8 * (this.spec.firstCell + this.cells.length);
+    if (this.cells.length >= this.cellRange.count) return 0;
+    const a = this.lay.links + 8 * (this.cellRange.first + this.cells.length);
     this.cells.push({ eip: t, addr: a });
     if (t !== null) this.cellOf.set(t, a);
     return a;
@@ -1081,16 +1087,20 @@ export interface WasmGenerated {
   segR: number;
   segW: number;
   stack: boolean;
-  /** Its link cells: target EIP and address in memory. */
+  /** Its link cells: target EIP and address in memory; the range of cells it was given (index, count). */
   cells: { eip: number; addr: number }[];
+  cellFirst: number;
+  cellCount: number;
 }
 
 /** Write the module for a region translated in `mode`, for a memory of memoryPages whose RAM is ramSize bytes. */
 export function generateWasm(region: Region, mode: GenMode, ramSize: number, memoryPages: number, spec: WasmRegionSpec): WasmGenerated {
   const lay = layoutFor(ramSize);
-  const first = new WasmWriter(region, mode, null, lay, spec);
+  const first = new WasmWriter(region, mode, null, lay, spec, { first: 0, count: Infinity });
   first.body();
-  const w = new WasmWriter(region, mode, first.need, lay, spec);
+  // (The second pass takes the same exits: as many cells as the first counted.)
+  const want = first.cells.length, at = want > 0 ? spec.allocCells(want) : -1;
+  const w = new WasmWriter(region, mode, first.need, lay, spec, at < 0 ? { first: 0, count: 0 } : { first: at, count: want });
   w.body();
   w.epilogue();
   const pro = w.prologue();
@@ -1119,5 +1129,8 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
       { type: { params: wl.length, result: false }, locals: 0, code: [wbf.b.bytes()] },
     ],
   });
-  return { bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: w.cells.map((c) => ({ eip: c.eip ?? 0, addr: c.addr })) };
+  return {
+    bytes, segR: f.segR, segW: f.segW, stack: f.stack, cells: w.cells.map((c) => ({ eip: c.eip ?? 0, addr: c.addr })),
+    cellFirst: at < 0 ? 0 : at, cellCount: at < 0 ? 0 : want,
+  };
 }

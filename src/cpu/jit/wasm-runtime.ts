@@ -6,7 +6,7 @@
 
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
-import { HOST_STATE, LINK_CELLS, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_XIP } from '../host-area.ts';
+import { HOST_LINKS, HOST_STATE, LINK_CELLS, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_XIP } from '../host-area.ts';
 import type { JitRegion, RegionFn } from './block.ts';
 import { generateWasm, IMPORTS, RUN_TYPE } from './wasm-codegen.ts';
 import { buildModule, Code, get } from './wasm-module.ts';
@@ -33,8 +33,9 @@ export class WasmEnv {
   readonly table: WebAssembly.Table;
   /** Slots freed by dead regions. */
   private readonly freeSlots: number[] = [];
-  /** Link cells handed out so far (cells of dead regions are not reused). */
+  /** Link cells handed out from the top so far, and ranges given back by dead regions. */
   cellsUsed = 0;
+  private readonly freeCells: { first: number; count: number }[] = [];
   /** All of memory as Int32 (link cells). */
   readonly m32: Int32Array;
   /** Run the region in a slot from block bi (the hub's export). */
@@ -131,6 +132,27 @@ export class WasmEnv {
     this.insns.push(null);
     return n;
   }
+  /**
+   * n consecutive link cells (their index), or -1. A cell given back may still be named by a pending
+   * LASTLINK or a live region's incoming set: harmless, since a link is made only where the cell's
+   * target is the block entered, and cleared only where it names the region that dies.
+   */
+  allocCells(n: number): number {
+    const f = this.freeCells;
+    for (let x = 0; x < f.length; x++) {
+      if (f[x].count < n) continue;
+      const first = f[x].first;
+      f[x].first += n; f[x].count -= n;
+      if (f[x].count === 0) f.splice(x, 1);
+      return first;
+    }
+    if (this.cellsUsed + n > LINK_CELLS) return -1;
+    this.cellsUsed += n;
+    return this.cellsUsed - n;
+  }
+  freeCellRange(first: number, count: number): void {
+    if (count > 0) this.freeCells.push({ first, count });
+  }
   freeSlot(s: number): void {
     this.table.set(s, null);
     this.insns[s] = null;
@@ -152,6 +174,9 @@ export interface WasmCode {
   incoming: Set<number>;
   /** Block index -> EIP (a link is made only where the cell's target is that block's start). */
   blockEips: number[];
+  /** Its own link cells (given back when it dies). */
+  cellFirst: number;
+  cellCount: number;
 }
 
 /**
@@ -163,9 +188,8 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const slot = env.allocSlot();
   const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
   const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
-    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, firstCell: env.cellsUsed, cellsLeft: LINK_CELLS - env.cellsUsed,
+    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n),
   });
-  env.cellsUsed += gen.cells.length;
   const m32 = env.m32;
   for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
   let inst: WebAssembly.Instance;
@@ -173,12 +197,13 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
     inst = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), env.imports);
   } catch (e) {
     env.freeSlot(slot);
+    env.freeCellRange(gen.cellFirst, gen.cellCount);
     throw new Error(`jit: generated WebAssembly does not compile: ${(e as Error).message}`);
   }
   env.table.set(slot, inst.exports.run as never);
   const enter = env.enter;
   env.insns[slot] = insns;
-  const code: WasmCode = { slot, incoming: new Set(), blockEips: region.blocks.map((b) => b.eip) };
+  const code: WasmCode = { slot, incoming: new Set(), blockEips: region.blocks.map((b) => b.eip), cellFirst: gen.cellFirst, cellCount: gen.cellCount };
   const cpu = env.cpu;
   const sv = env.sv;
   const run = (budget: number, bi: number): number => {
@@ -209,5 +234,7 @@ export function wasmKill(env: WasmEnv, code: WasmCode): void {
   const m32 = env.m32;
   for (const a of code.incoming) if ((m32[(a >> 2) + 1] >>> 8) === code.slot) m32[(a >> 2) + 1] = 0;
   code.incoming.clear();
+  for (let c = 0; c < code.cellCount; c++) m32[(env.cpu.mem.size + HOST_LINKS >> 2) + 2 * (code.cellFirst + c) + 1] = 0;
+  env.freeCellRange(code.cellFirst, code.cellCount);
   env.freeSlot(code.slot);
 }

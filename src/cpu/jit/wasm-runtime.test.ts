@@ -1,0 +1,37 @@
+// The WebAssembly runtime's bookkeeping: link cells handed out and given back, table slots reused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PhysicalMemory } from '../../platform/memory.ts';
+import { IoBus } from '../../platform/io-bus.ts';
+import { CPU } from '../cpu.ts';
+import { LINK_CELLS } from '../host-area.ts';
+import { WasmEnv } from './wasm-runtime.ts';
+
+function env(): WasmEnv {
+  const mem = new PhysicalMemory(1 << 20);
+  assert.ok(mem.wasmMemory !== null, 'guest RAM is a WebAssembly memory');
+  return new WasmEnv(new CPU(mem, new IoBus()));
+}
+
+test('link cells: consecutive ranges, given back ranges reused first-fit, none beyond the area', () => {
+  const e = env();
+  assert.equal(e.allocCells(10), 0);
+  assert.equal(e.allocCells(5), 10);
+  e.freeCellRange(0, 10);
+  assert.equal(e.allocCells(4), 0, 'from the range given back');
+  assert.equal(e.allocCells(6), 4, 'the rest of it');
+  assert.equal(e.allocCells(3), 15, 'from the top again');
+  assert.equal(e.allocCells(LINK_CELLS), -1, 'none left');
+  assert.equal(e.allocCells(LINK_CELLS - 18), 18, 'exactly what is left');
+  assert.equal(e.allocCells(1), -1);
+});
+
+test('table slots: 0 is never handed out, freed slots come back, the table grows', () => {
+  const e = env();
+  const slots = Array.from({ length: 100 }, () => e.allocSlot());
+  assert.ok(!slots.includes(0));
+  assert.equal(new Set(slots).size, 100);
+  assert.ok(e.table.length >= 101);
+  e.freeSlot(slots[7]);
+  assert.equal(e.allocSlot(), slots[7]);
+});
