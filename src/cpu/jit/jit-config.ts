@@ -24,17 +24,16 @@ export interface JitConfig {
 
 /**
  * Entries before translation: a region run only a few times costs more to compile than it saves. Measured
- * on the Linux boots (vmlinux and bzImage paths). JavaScript regions (V8's optimizing compile takes 10-40
- * ms each): loop heads after 1,000 entries and other entries after 100,000 beat 40 / 20,000 and 5,000 /
- * never. WebAssembly regions (~1 ms to compile, then optimized in the background when hot): 1,000 /
- * 10,000 (the XZ decompressor's helpers interpreted 40 M instructions before reaching 100,000 entries;
- * lower thresholds compiled 3-5 times more kernel code, whose background optimizing compiles then
- * competed with the emulation for the CPU).
+ * on the Linux boots (vmlinux and bzImage paths), for both backends: loop heads after 1,000 entries and
+ * other entries after 100,000. JavaScript regions (V8's optimizing compile takes 10-40 ms each): 40 /
+ * 20,000 and 5,000 / never were slower. WebAssembly regions (~1 ms to compile, then optimized in the
+ * background when hot): 1,000 / 10,000, 300 / 3,000 and 100 / 1,000 each compiled more kernel code and
+ * booted the bzImage path slower (about 28 s against 23 s, alternating runs): on a 2-core machine the
+ * background compiles of lukewarm kernel code compete with the emulation; so did translating the code
+ * after a region cut at its size limit right away.
  */
 export const DEFAULT_THRESHOLD = 1000;
-export const DEFAULT_BLOCK_THRESHOLD = 10_000;
-/** The block threshold of the JavaScript backend while blockThreshold is the default. */
-export const DEFAULT_JS_BLOCK_THRESHOLD = 100_000;
+export const DEFAULT_BLOCK_THRESHOLD = 100_000;
 
 export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD, backend: 'wasm' };
 

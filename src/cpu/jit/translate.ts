@@ -6,9 +6,9 @@
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
 import { JitBlock, JitRegion, type RegionFn } from './block.ts';
-import { buildRegion, insnAt, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
+import { buildRegion, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
-import { DEFAULT_BLOCK_THRESHOLD, DEFAULT_JS_BLOCK_THRESHOLD, jitConfig } from './jit-config.ts';
+import { jitConfig } from './jit-config.ts';
 import { compileWasmRegion, wasmEnv, wasmKill } from './wasm-runtime.ts';
 import { K } from '../interp.ts';
 
@@ -77,30 +77,12 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   const wasm = jitConfig.backend === 'wasm' && cpu.mem.wasmMemory !== null;
   const region = buildRegion(cpu, start, (i) => inlineable(i, mode), wasm ? MAX_WASM_REGION_STEPS : MAX_REGION_STEPS);
   if (region === null || region.blocks[region.byEip.get(start)!].steps[0].i !== head) return null;
-  const blockThreshold = !wasm && jitConfig.blockThreshold === DEFAULT_BLOCK_THRESHOLD ? DEFAULT_JS_BLOCK_THRESHOLD : jitConfig.blockThreshold;
+  const blockThreshold = jitConfig.blockThreshold;
   if (blockThreshold > jitConfig.threshold && !deferred.has(head) && !entryLoops(region)) {
     // Not a loop head: count on to the block threshold (the dispatcher tries again then).
     deferred.add(head);
     head.hits = jitConfig.threshold - (blockThreshold - jitConfig.threshold);
     return DEFER;
-  }
-  // Where the region leaves to a static target (the end of straight-line code longer than a region, a
-  // branch out of it), the code there is as hot as the region: translated at the loop threshold rather
-  // than deferred (the kernel's blake2s_compress_generic is 1,400 instructions without a branch).
-  // Where it runs on past its last instruction (cut at MAX_*_REGION_STEPS), the next region is
-  // translated at the next entry there.
-  for (const b of region.blocks) {
-    const s = b.steps[b.steps.length - 1], k = s.i.fast;
-    const out: number[] = [];
-    if (b.fall !== -1) out.push(b.fall);
-    if (k === K.Jmp || k === K.CallRel || isJcc(k)) out.push((s.next + s.i.imm) | 0);
-    for (const t of out) {
-      if (region.byEip.has(t)) continue;
-      const at = insnAt(cpu, t, true);
-      if (at === null) continue;
-      deferred.add(at.i);
-      if (t === b.fall && at.i.block === null && at.i.hits >= 0 && at.i.hits < jitConfig.threshold - 1) at.i.hits = jitConfig.threshold - 1;
-    }
   }
   // Every instruction and static branch target must be within the CS limit when the region runs.
   let limit = 0;
