@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { PhysicalMemory } from '../../platform/memory.ts';
 import { IoBus } from '../../platform/io-bus.ts';
 import { CPU } from '../cpu.ts';
-import { LINK_CELLS } from '../host-area.ts';
+import { HOST_AREA_BYTES, HOST_STATE, HOST_TLB, LINK_CELLS, ST_REGS } from '../host-area.ts';
 import { WasmEnv } from './wasm-runtime.ts';
 
 function env(): WasmEnv {
@@ -34,4 +34,16 @@ test('table slots: 0 is never handed out, freed slots come back, the table grows
   assert.ok(e.table.length >= 101);
   e.freeSlot(slots[7]);
   assert.equal(e.allocSlot(), slots[7]);
+});
+
+test('the CPU keeps its TLB, registers and segment caches in the host area after guest RAM', () => {
+  const e = env();
+  const cpu = e.cpu, size = cpu.mem.size;
+  assert.equal(cpu.r32.buffer, cpu.mem.buffer);
+  assert.equal(cpu.tlb.byteOffset, size + HOST_TLB);
+  assert.equal(cpu.r32.byteOffset, size + HOST_STATE + ST_REGS);
+  assert.ok(cpu.mem.buffer.byteLength >= size + HOST_AREA_BYTES, 'the memory holds the whole host area');
+  cpu.r32[3] = 0x12345678;
+  assert.equal(new DataView(cpu.mem.buffer).getUint32(size + HOST_STATE + ST_REGS + 12, true), 0x12345678);
+  assert.equal(cpu.mem.u8.length, size, 'guest RAM views end where RAM ends');
 });
