@@ -465,9 +465,15 @@ class WasmWriter {
     if (this.slow) { this.c.if(get(SX)); this.exit(d, k(t)); this.c.end(); }
     if (last && this.mayInline(j)) { this.then = j; return; }
     if (this.inCpu) this.reload();
+    // A block written after the current case is reached by a branch to the end of its case's block (its
+    // code starts there: body); one before it through the dispatch loop's br_table.
+    if (j > this.caseIdx) { this.c.br(this.caseLabels[j]); return; }
     this.c.set(BI, k(j));
     this.c.br(this.lLoop);
   }
+  /** The case being written, and each case's label. */
+  private caseIdx = -1;
+  private caseLabels: number[] = [];
   dyn(d: number, t: Expr): void {
     if (this.slow) { this.c.if(get(SX)); this.exit(d, t); this.c.end(); }
     this.c.set(BI, Code.callE(FN_DYN, t));
@@ -498,7 +504,7 @@ class WasmWriter {
     this.allSteps = 0;
     this.lLoop = c.loop();
     this.lOut = c.block();
-    const cases: number[] = [];
+    const cases: number[] = this.caseLabels = [];
     for (let j = rg.blocks.length - 1; j >= 0; j--) cases[j] = c.block();
     const bad = c.block();
     c.brTable(get(BI), cases, bad);
@@ -506,6 +512,7 @@ class WasmWriter {
     c.op(Op.unreachable);
     for (const first of rg.blocks) {
       c.end(); // the block of this case: its code follows
+      this.caseIdx = first.index;
       this.inCpu = false; this.dirtyR = -1; this.dirtyF = -1;
       this.forget();
       this.onPath.clear(); this.calls = []; this.pathSteps = 0;
