@@ -9,7 +9,7 @@ import { JitBlock, JitRegion, type RegionFn } from './block.ts';
 import { buildRegion, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
 import { jitConfig } from './jit-config.ts';
-import { compileWasmRegion, wasmEnv, wasmKill } from './wasm-runtime.ts';
+import { compileWasmRegion, wasmEnv, wasmKill, type WasmEnv } from './wasm-runtime.ts';
 import { K } from '../interp.ts';
 
 /** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
@@ -32,6 +32,20 @@ type Factory = (cpu: CPU, insns: Insn[], parity: Uint8Array, h: typeof callHandl
  */
 function callHandler(i: Insn, cpu: CPU): void {
   i.exec(cpu, i);
+}
+
+/** Set when the host's WebAssembly lacks what the runtime needs (tail calls): JavaScript regions then. */
+let wasmUnsupported = false;
+
+/** The CPU's WebAssembly runtime, or null where the host cannot build it. */
+function hostWasmEnv(cpu: CPU): WasmEnv | null {
+  if (wasmUnsupported) return null;
+  try {
+    return wasmEnv(cpu);
+  } catch {
+    wasmUnsupported = true;
+    return null;
+  }
 }
 
 /** translate()'s answer for a region that is worth translating only once entered more often. */
@@ -74,7 +88,8 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   if (cpu.code32 !== true) return null;
   const mode: GenMode = { wideR: cpu.wideR, wideW: cpu.wideW, stack32: cpu.stack32, forms: cpu.inlineForms };
   const start = cpu.ip;
-  const wasm = jitConfig.backend === 'wasm' && cpu.mem.wasmMemory !== null;
+  const env = jitConfig.backend === 'wasm' && cpu.mem.wasmMemory !== null ? hostWasmEnv(cpu) : null;
+  const wasm = env !== null;
   const region = buildRegion(cpu, start, (i) => inlineable(i, mode), wasm ? MAX_WASM_REGION_STEPS : MAX_REGION_STEPS);
   if (region === null || region.blocks[region.byEip.get(start)!].steps[0].i !== head) return null;
   const blockThreshold = jitConfig.blockThreshold;
@@ -101,8 +116,7 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   }
   const steps = region.steps.map((s) => s.i);
   let jr: JitRegion;
-  if (wasm) {
-    const env = wasmEnv(cpu);
+  if (env !== null) {
     const { run, code } = compileWasmRegion(env, region, mode, limit, [...byLp.values()], steps);
     jr = new JitRegion(start, [...pages], run, '', region.steps.length);
     jr.warm = 0; // (no type feedback to collect)
