@@ -7,6 +7,7 @@
 import type { PhysicalMemory } from '../platform/memory.ts';
 import type { IoBus } from '../platform/io-bus.ts';
 import { FAULT } from './fault.ts';
+import { PARITY } from './parity.ts';
 import { Insn } from './insn.ts';
 import { decode } from './decoder.ts';
 import { CodeCache } from './code-cache.ts';
@@ -72,12 +73,6 @@ export const ATTN_CODE = 64;
 /** DR6 bits: B0-B3 (breakpoint hits), BS (single step), BT (task switch). */
 const DR6_B0_3 = 0xF, DR6_BS = 0x4000, DR6_BT = 0x8000;
 
-const PARITY = new Uint8Array(256);
-for (let v = 0; v < 256; v++) {
-  let p = 1;
-  for (let b = v; b; b >>= 1) p ^= b & 1;
-  PARITY[v] = p ? PF : 0;
-}
 
 /**
  * The run loop's "no memo page" (cpu.fetchSlots): every offset reads as not cached. Filled with undefined so

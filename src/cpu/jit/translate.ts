@@ -11,14 +11,8 @@ import { generate, inlineable, type GenMode } from './codegen.ts';
 import { jitConfig } from './jit-config.ts';
 import { compileWasmRegion, wasmEnv, wasmKill, type WasmEnv } from './wasm-runtime.ts';
 import { K } from '../interp.ts';
+import { PARITY } from '../parity.ts';
 
-/** PF of a result's low byte (cpu.ts PARITY): the generated code's `P`. */
-const PARITY = new Uint8Array(256);
-for (let v = 0; v < 256; v++) {
-  let p = 1;
-  for (let b = v; b; b >>= 1) p ^= b & 1;
-  PARITY[v] = p ? 0x4 : 0;
-}
 
 /** Statistics (all CPUs): regions compiled, instructions in them, regions compiled to WebAssembly. */
 export const jitStats = { blocks: 0, insns: 0, wasm: 0 };
