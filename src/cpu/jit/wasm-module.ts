@@ -47,7 +47,7 @@ export class Bytes {
   bytes(): Uint8Array { return this.a.subarray(0, this.length); }
 }
 
-export function uleb(v: number, out: { push(...v: number[]): void }): void {
+export function uleb(v: number, out: { push(...v: number[]): unknown }): void {
   v >>>= 0;
   do {
     let b = v & 127;
@@ -57,7 +57,7 @@ export function uleb(v: number, out: { push(...v: number[]): void }): void {
   } while (v !== 0);
 }
 
-export function sleb(v: number, out: { push(...v: number[]): void }): void {
+export function sleb(v: number, out: { push(...v: number[]): unknown }): void {
   v |= 0;
   for (;;) {
     const b = v & 127;
@@ -67,22 +67,46 @@ export function sleb(v: number, out: { push(...v: number[]): void }): void {
   }
 }
 
-/** An expression: code that pushes one i32. */
-export type Expr = number[];
+/**
+ * An expression: code that pushes one i32, as bytes and nested expressions in evaluation order. Composing
+ * one never copies its parts (a region's code generator builds hundreds of thousands of them); Code
+ * flattens it into the function body once. Expressions are immutable, so one may appear in several.
+ */
+export type Expr = (number | Expr)[];
 
-export const get = (l: number): Expr => { const o = [Op.local_get]; uleb(l, o); return o; };
-export const k = (v: number): Expr => { const o = [Op.i32_const]; sleb(v, o); return o; };
-export const bin = (op: Op, a: Expr, b: Expr): Expr => { const o = a.concat(b); o.push(op); return o; };
-export const un = (op: Op, a: Expr): Expr => { const o = a.slice(); o.push(op); return o; };
+/** Write e's bytes (depth first) to out. */
+export function flatten(e: Expr, out: Bytes): void {
+  for (let i = 0; i < e.length; i++) {
+    const x = e[i];
+    if (typeof x === 'number') out.byte(x); else flatten(x, out);
+  }
+}
+
+/** local.get of the first locals and i32.const of small values: shared, built once. */
+const GETS: Expr[] = [];
+for (let l = 0; l < 128; l++) GETS.push([Op.local_get, l]);
+const SMALL_K = 64;
+const CONSTS: Expr[] = [];
+for (let v = -SMALL_K; v < SMALL_K; v++) CONSTS.push([Op.i32_const, v & 127]);
+
+export const get = (l: number): Expr => {
+  if (l < 128) return GETS[l];
+  const o: Expr = [Op.local_get]; uleb(l, o); return o;
+};
+export const k = (v: number): Expr => {
+  if (v >= -SMALL_K && v < SMALL_K) return CONSTS[v + SMALL_K];
+  const o: Expr = [Op.i32_const]; sleb(v, o); return o;
+};
+export const bin = (op: Op, a: Expr, b: Expr): Expr => [a, b, op];
+export const un = (op: Op, a: Expr): Expr => [a, op];
 /** Load from memory at address a + off (alignment hint: natural). */
 export function load(op: Op.i32_load | Op.i32_load8_u | Op.i32_load16_u, a: Expr, off = 0): Expr {
-  const o = a.slice();
-  o.push(op, op === Op.i32_load ? 2 : op === Op.i32_load16_u ? 1 : 0);
+  const o: Expr = [a, op, op === Op.i32_load ? 2 : op === Op.i32_load16_u ? 1 : 0];
   uleb(off, o);
   return o;
 }
 /** c ? a : b (both evaluated). */
-export const select = (a: Expr, b: Expr, c: Expr): Expr => { const o = a.concat(b, c); o.push(Op.select); return o; };
+export const select = (a: Expr, b: Expr, c: Expr): Expr => [a, b, c, Op.select];
 
 /** Code of one function body, with the nesting of its labels. */
 export class Code {
@@ -90,7 +114,7 @@ export class Code {
   /** Open blocks / loops / ifs; a label is its position in this stack. */
   private depth = 0;
 
-  emit(...e: number[][]): void { for (let i = 0; i < e.length; i++) this.b.append(e[i]); }
+  emit(...e: Expr[]): void { for (let i = 0; i < e.length; i++) flatten(e[i], this.b); }
   op(o: Op): void { this.b.byte(o); }
   set(l: number, e: Expr): void { this.emit(e); this.b.push(Op.local_set); uleb(l, this.b); }
   store(op: Op.i32_store | Op.i32_store8 | Op.i32_store16, a: Expr, v: Expr, off = 0): void {
@@ -133,7 +157,7 @@ export class Code {
   }
   /** A call's result as an expression. */
   static callE(fn: number, ...args: Expr[]): Expr {
-    const o: number[] = ([] as number[]).concat(...args);
+    const o: Expr = args;
     o.push(Op.call);
     uleb(fn, o);
     return o;
