@@ -74,14 +74,16 @@ export function runJit(cpu: CPU, end: number): number {
         // function's regular optimized code (the mixed loop: ~240 against ~430 MIPS).
         else if (budget > C.RUN_BUDGET) budget = C.RUN_BUDGET;
         const n = b.eip === ip ? r.run(budget, b.index, warm) : -1;
-        if (n >= 0) {
+        if (n > 0) {
           if (cpu.attention !== 0 && cpu.afterInstruction()) return cpu.takeStop();
           if (observer !== null) observer(cpu, n);
           continue;
         }
+        // n = 0: the region left before its first instruction, whose memory access or branch target was
+        // not on its fast path (wasm-codegen.ts exitBefore): the interpreter runs it (and on).
         // A code page missing from the TLB (n = -2) is usually refilled by the interpreter soon; another
         // mode (-1) will not go away by itself: it weighs 8 times more towards translating again.
-        if ((r.misses += n === -1 ? 8 : 1) >= C.MISS_LIMIT) { r.kill(); i.hits = threshold; }
+        if (n < 0 && (r.misses += n === -1 ? 8 : 1) >= C.MISS_LIMIT) { r.kill(); i.hits = threshold; }
       }
     } else if (++i.hits >= threshold && i !== cpu.insn && cpu.code32 === true) {
       const t = translate(cpu, i);

@@ -27,13 +27,12 @@ const enum C {
 const F_FL = 1, F_FA = 8, F_FB = 16, F_FR = 32, F_FO = 4, F_FT = 64, F_FM = 2;
 
 /** Imported functions (wasm-runtime.ts makeImports), by index. */
-export const enum Imp { Rd = 0, Wr, Rmw, Commit, Gp, Handler, Jump, Count }
+export const enum Imp { Rd = 0, Wr, Rmw, Commit, Handler, Jump, Count }
 export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rd', params: 5, result: true },      // (size, seg, off, eip, cnt) -> value
   { name: 'wr', params: 6, result: false },     // (size, seg, off, value, eip, cnt)
   { name: 'rmw', params: 5, result: true },     // (size, seg, off, eip, cnt) -> value (cpu.rmw8 / rmw32)
   { name: 'commit', params: 2, result: false }, // (size, value) (cpu.commit8 / commit32)
-  { name: 'gp', params: 2, result: false },     // (eip, cnt): #GP(0)
   { name: 'h', params: 5, result: true },       // (region, step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
   // (budget, bi, rm, wm, n0, link, slot): the runtime's hub module, which tail-calls the region in that
   // slot of the CPU's table (a region module importing the table itself costs V8 time per table entry
@@ -360,80 +359,92 @@ class WasmWriter {
     return this.let(load(Op.i32_load, shl(shrU(get(l), k(12)), k(2)), this.lay.tlb));
   }
   private ramAddr(e: number, l: number): Expr { return or(and(get(e), k(-4096)), and(get(l), k(4095))); }
-  private fastOk(e: number, mask: number, l: number, size: number): Expr {
-    const ok = nz(and(get(e), get(mask)));
-    return size === 1 ? ok : and(ok, eqz(and(get(l), k(size - 1))));
+  /**
+   * 1 when an access of size bytes at linear address l (TLB entry e) is not on the direct path: the entry
+   * lacks the permission bit (mask: RM or WM, for this CPL; never set for MMIO or, for writes, code pages:
+   * cpu.ts), or the access runs into the next page. An unaligned access within a page is direct, as in
+   * readLin32 / writeLin32 (WebAssembly loads and stores need no alignment).
+   */
+  private slowAccess(e: number, mask: number, l: number, size: number): Expr {
+    const no = eqz(and(get(e), get(mask)));
+    return size === 1 ? no : or(no, bin(Op.i32_gt_u, and(get(l), k(4095)), k(4096 - size)));
+  }
+
+  /**
+   * Leave before the current instruction: the dispatcher interprets it (a region that retired nothing is
+   * never entered again at the same place: dispatch.ts). Where a memory access or a branch target is not
+   * on its fast path (a TLB miss, a page boundary, MMIO, a write to a code page, a target beyond the CS
+   * limit), the interpreter does the whole instruction, faults included. Nothing of the instruction has
+   * changed a local yet (each form reads, and checks, before it writes), so the state written back is the
+   * state before it: a slow path needs no write-back or call of its own, which keeps a region's code
+   * small (V8's optimizing compile time grows with it).
+   */
+  private exitBefore(): void {
+    this.exit(0, k(this.s.eip));
   }
 
   /** Read size bytes at s:off into a fresh local. */
   read(size: 1 | 2 | 4, s: number, off: Expr): Expr {
     const o = this.let(off), v = this.tmp();
-    const slow = (): void => {
+    if (!this.wideR(s)) {
       this.sync();
       this.c.set(v, Code.callE(Imp.Rd, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
       this.att();
-    };
-    if (!this.wideR(s)) { slow(); return get(v); }
+      return get(v);
+    }
     this.need.segR |= 1 << s;
     const l = this.let(add(get(SEG0 + s), get(o)));
     const e = this.tlbEntry(l);
-    this.c.if(this.fastOk(e, RM, l, size));
-    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.ramAddr(e, l)));
-    this.c.else();
-    slow();
+    this.c.if(this.slowAccess(e, RM, l, size));
+    this.exitBefore();
     this.c.end();
+    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.ramAddr(e, l)));
     return get(v);
   }
 
   write(size: 1 | 2 | 4, s: number, off: Expr, val: Expr): void {
     const o = this.let(off);
-    const slow = (): void => {
+    if (!this.wideW(s)) {
       this.sync();
       this.c.call(Imp.Wr, k(size), k(s), get(o), val, k(this.s.eip), this.cnt(0));
       this.att();
-    };
-    if (!this.wideW(s)) { slow(); return; }
+      return;
+    }
     this.need.segW |= 1 << s;
     const l = this.let(add(get(SEG0 + s), get(o)));
     const e = this.tlbEntry(l);
-    this.c.if(this.fastOk(e, WM, l, size));
-    this.c.store(size === 4 ? Op.i32_store : size === 2 ? Op.i32_store16 : Op.i32_store8, this.ramAddr(e, l), val);
-    this.c.else();
-    slow();
+    this.c.if(this.slowAccess(e, WM, l, size));
+    this.exitBefore();
     this.c.end();
+    this.c.store(size === 4 ? Op.i32_store : size === 2 ? Op.i32_store16 : Op.i32_store8, this.ramAddr(e, l), val);
   }
 
   /**
    * Read-modify-write of a byte or dword at s:off (codegen.ts rmw): body gets the old value, returns the
-   * new. Where the TLB grants the write, in place; else through cpu.rmw8/rmw32 (every check of the write,
-   * may fault, nothing changed yet) and cpu.commit8/commit32, as the handler does.
+   * new. Where the TLB grants the write (and so the read), in place; else through cpu.rmw8/rmw32 (every
+   * check of the write, may fault, nothing changed yet) and cpu.commit8/commit32, as the handler does
+   * (a segment that does not admit every offset), or by the interpreter (exitBefore).
    */
   rmw(s: number, off: Expr, body: (a: Expr) => Expr, size: 1 | 4 = 4): void {
-    const o = this.let(off), a = this.tmp(), p = this.tmp(), fast = this.let(k(0));
-    const slowRead = (): void => {
+    const o = this.let(off), a = this.tmp();
+    if (!this.wideW(s)) {
       this.sync();
       this.c.set(a, Code.callE(Imp.Rmw, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
-    };
-    if (!this.wideW(s)) slowRead();
-    else {
-      this.need.segW |= 1 << s;
-      const l = this.let(add(get(SEG0 + s), get(o)));
-      const e = this.tlbEntry(l);
-      this.c.if(this.fastOk(e, WM, l, size));
-      this.c.set(fast, k(1));
-      this.c.set(p, this.ramAddr(e, l));
-      this.c.set(a, load(size === 4 ? Op.i32_load : Op.i32_load8_u, get(p)));
-      this.c.else();
-      slowRead();
-      this.c.end();
+      const r = body(get(a));
+      this.c.call(Imp.Commit, k(size), r);
+      this.att();
+      return;
     }
-    const r = body(get(a));
-    this.c.if(get(fast));
-    this.c.store(size === 4 ? Op.i32_store : Op.i32_store8, get(p), r);
-    this.c.else();
-    this.c.call(Imp.Commit, k(size), r);
-    this.att();
+    this.need.segW |= 1 << s;
+    const l = this.let(add(get(SEG0 + s), get(o)));
+    const e = this.tlbEntry(l);
+    this.c.if(this.slowAccess(e, WM, l, size));
+    this.exitBefore();
     this.c.end();
+    const p = this.let(this.ramAddr(e, l));
+    this.c.set(a, load(size === 4 ? Op.i32_load : Op.i32_load8_u, get(p)));
+    const r = body(get(a));
+    this.c.store(size === 4 ? Op.i32_store : Op.i32_store8, get(p), r);
   }
 
   // ---- stack ----
@@ -450,11 +461,10 @@ class WasmWriter {
     this.setR(4, add(get(sp), k(4)));
     return v;
   }
+  /** A run-time branch target beyond the CS limit: the interpreter does the instruction (and its #GP). */
   checkTarget(t: Expr): void {
     this.c.if(bin(Op.i32_gt_u, t, get(CSLIM)));
-    this.sync();
-    this.c.call(Imp.Gp, k(this.s.eip), this.cnt(0));
-    this.c.op(Op.unreachable);
+    this.exitBefore();
     this.c.end();
   }
 

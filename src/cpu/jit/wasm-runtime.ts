@@ -1,7 +1,7 @@
-// Running a region compiled to WebAssembly (wasm-codegen.ts): the functions it imports (the slow path of
-// a memory access, #GP, an instruction's handler), one set per CPU, and the JavaScript wrapper that checks
-// the mode the region was written for, moves the flags record between the CPU's fields and the state
-// block, and calls it. Registers, segment bases and the TLB are in the state block all the time
+// Running a region compiled to WebAssembly (wasm-codegen.ts): the functions it imports (memory accesses
+// through a segment that does not admit every offset, an instruction's handler), one set per CPU, and
+// the JavaScript wrapper that checks the mode the region was written for, moves the flags record between
+// the CPU's fields and the state block, and calls it. Registers, segment bases and the TLB are in the state block all the time
 // (cpu.ts views of the host area), so nothing else moves.
 
 import type { CPU } from '../cpu.ts';
@@ -74,10 +74,6 @@ export class WasmEnv {
       commit: (size, v) => {
         if (size === 4) cpu.commit32(v); else cpu.commit8(v);
         sv[ATT] = cpu.attention;
-      },
-      gp: (eip, cnt) => {
-        at(eip, cnt);
-        cpu.fault(13, 0);
       },
       h: (slot, step, eip, nip, cnt) => {
         at(eip, cnt);
