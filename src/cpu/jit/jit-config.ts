@@ -24,16 +24,17 @@ export interface JitConfig {
 
 /**
  * Entries before translation: a region run only a few times costs more to compile than it saves. Measured
- * on the Linux boots (vmlinux and bzImage paths), for both backends: loop heads after 1,000 entries and
- * other entries after 100,000. JavaScript regions (V8's optimizing compile takes 10-40 ms each): 40 /
- * 20,000 and 5,000 / never were slower. WebAssembly regions (~1 ms to compile, then optimized in the
- * background when hot): 1,000 / 10,000, 300 / 3,000 and 100 / 1,000 each compiled more kernel code and
- * booted the bzImage path slower (about 28 s against 23 s, alternating runs): on a 2-core machine the
- * background compiles of lukewarm kernel code compete with the emulation; so did translating the code
- * after a region cut at its size limit right away.
+ * on the Linux boots (vmlinux and bzImage paths, alternating runs): loop heads after 1,000 entries and
+ * other entries after 20,000, with regions of at most 64 instructions (region.ts). What limits translating
+ * more is V8's optimizing compiler, which recompiles every region that runs hot in the background (most
+ * of its time is register allocation, which grows faster than the function): on a 2-core machine it
+ * competes with the emulation. Regions of 128 instructions needed 100,000 entries (the kernel's
+ * optimizing compiles took 7.4 s of CPU); 5,000 and 10,000 still compile too much lukewarm kernel code.
+ * JavaScript regions (the fallback; V8's optimizing compile takes 10-40 ms each) were measured at
+ * 40 / 20,000 and 5,000 / never, both slower than 1,000 / 100,000 then.
  */
 export const DEFAULT_THRESHOLD = 1000;
-export const DEFAULT_BLOCK_THRESHOLD = 100_000;
+export const DEFAULT_BLOCK_THRESHOLD = 20_000;
 
 export const jitConfig: JitConfig = { enabled: true, threshold: DEFAULT_THRESHOLD, blockThreshold: DEFAULT_BLOCK_THRESHOLD, backend: 'wasm' };
 
