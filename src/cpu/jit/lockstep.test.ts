@@ -117,10 +117,19 @@ for (const [file, name, max] of KERNELS) {
 
 // ---- random programs ----
 
-/** xorshift32. */
+/**
+ * xorshift32, its output mixed (murmur3's finalizer): the raw low bits of consecutive xorshift outputs are
+ * so correlated that a choice made right after another (case 29's form after the instruction kind) never
+ * took some of its values.
+ */
 function rng(seed: number): () => number {
   let x = seed | 0 || 1;
-  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
+  return () => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    let h = Math.imul(x ^ (x >>> 16), 0x85EBCA6B);
+    h = Math.imul(h ^ (h >>> 13), 0xC2B2AE35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
 }
 
 const DATA = 0x200000;
@@ -143,7 +152,7 @@ function program(next: () => number): { code: number[]; sub: number[] } {
   const n = 4 + next() % 24;
   for (let k = 0; k < n; k++) {
     const r1 = pick(DATA_REGS), r2 = pick(DATA_REGS);
-    switch (next() % 31) {
+    switch (next() % 32) {
       case 0: case 1: body.push([pick([0x01, 0x03, 0x09, 0x0B, 0x21, 0x23, 0x29, 0x2B, 0x31, 0x33, 0x39, 0x3B, 0x85, 0x11, 0x19]), modrmReg(r1, r2)]); break;
       case 2: case 3: body.push([0x81, modrmReg(next() % 8, r1), ...le32(imm32())]); break;
       case 4: body.push([0x83, modrmReg(next() % 8, r1), next() & 0xFF]); break;
@@ -181,6 +190,11 @@ function program(next: () => number): { code: number[]; sub: number[] } {
         case 3: body.push([0x66, pick([0x89, 0x8B]), ...(next() & 1 ? [modrmReg(r1, r2)] : memOp(r1))]); break;
         case 4: body.push([0x66, 0xC1, modrmReg(pick([4, 5, 6, 7]), r1), next() % 34]); break;
         default: body.push([0x66, 0xD1, modrmReg(pick([4, 5, 6, 7]), r1)]); break;
+      } break;
+      case 30: switch (next() % 3) { // forms only the WebAssembly translator writes inline (wasm-codegen.ts W)
+        case 0: body.push([pick([0xFC, 0xFD]), pick([0xAC, 0xAD])]); break; // cld / std; lods
+        case 1: body.push([pick([0xFC, 0xFD]), pick([0xAE, 0xAF])]); break; // cld / std; scas
+        default: body.push(next() & 1 ? [0x90] : [0x66, 0x90]); break;
       } break;
       default: body.push([0xB8 + r1, ...le32(imm32())]); break;
     }

@@ -824,6 +824,8 @@ class WasmWriter {
 
   /** The forms of W. */
   private wextra(kind: number, i: Insn): void {
+    if (kind === W.Nop) return;
+    if (kind === W.Lods || kind === W.Scas) { this.lodsScas(kind, i); return; }
     if (kind === W.AdcSbb) {
       // ADC / SBB r32: a + b + CF / a - b - CF. The lazy record's carry and overflow formulas (cpu.ts
       // getCF, getOF) hold with a carry in; the shortcuts for a plain ADD / SUB record do not: forget it.
@@ -860,6 +862,25 @@ class WasmWriter {
       record(a, get(b));
       return and(get(FR), k(255));
     }, 1);
+  }
+
+  /**
+   * LODS / SCAS without a repeat prefix, 32-bit addressing (ops/string.ts step): AL/EAX <- seg:[ESI], or
+   * the flags of AL/EAX - ES:[EDI]; then ESI / EDI move by the size, down when DF is set. The i386
+   * kernel's strcmp is a LODSB / SCASB loop.
+   */
+  private lodsScas(kind: number, i: Insn): void {
+    const size = (i.op & 1) === 0 ? 1 : 4;
+    this.useFlags();
+    const n = kind === W.Lods ? 6 : 7; // ESI, EDI
+    const p = this.let(this.R(n));
+    const v = this.let(this.read(size, kind === W.Lods ? i.seg : 0, get(p)));
+    if (kind === W.Lods) {
+      if (size === 1) this.setR8(0, get(v)); else this.setR(0, get(v));
+    } else {
+      this.lazy(C.SUB, size === 1 ? this.R8(0) : this.R(0), get(v), sub(get(FA), get(FB)), size * 8 - 1);
+    }
+    this.setR(n, add(get(p), select(k(-size), k(size), nz(and(get(FL), k(0x400))))));
   }
 
   /** CF as 0/1 whatever is known of the record (for a carry in). */
@@ -1058,7 +1079,7 @@ class WasmWriter {
  * 80 /0 /1 /4 /5 /6 /7), and ADC/SBB r32 with a register or immediate operand (11 13 19 1B, 81/83 /2 /3).
  * The XZ decompressor runs XOR r8, m8 about 14 M times; the kernel's checksums ADC and SBB.
  */
-export const enum W { First = 2000, Alu8 = 2000, AdcSbb }
+export const enum W { First = 2000, Alu8 = 2000, AdcSbb, Nop, Lods, Scas }
 
 export function wasmKind(i: Insn): number {
   const j = jitKind(i);
@@ -1067,6 +1088,8 @@ export function wasmKind(i: Insn): number {
   if (d === undefined) return 0;
   const op = i.op;
   if (i.exec === d.h16 && d.h16 === d.h32) {
+    if (op === 0x90 && i.rep === 0) return W.Nop;
+    if (i.rep === 0 && i.a32 && (op === 0xAC || op === 0xAE)) return op === 0xAC ? W.Lods : W.Scas;
     if (op < 0x40 && ((op & 7) === 0 || (op & 7) === 2 || (op & 7) === 4) && (op >> 3) !== 2 && (op >> 3) !== 3) return W.Alu8;
     if (op === 0x80 && i.reg !== 2 && i.reg !== 3) return W.Alu8;
     return 0;
@@ -1075,6 +1098,7 @@ export function wasmKind(i: Insn): number {
     if (op === 0x11 || op === 0x13 || op === 0x19 || op === 0x1B) return W.AdcSbb;
     if ((op === 0x81 || op === 0x83) && (i.reg === 2 || i.reg === 3)) return W.AdcSbb;
   }
+  if (i.o32 && i.exec === d.h32 && i.rep === 0 && i.a32 && (op === 0xAD || op === 0xAF)) return op === 0xAD ? W.Lods : W.Scas;
   return 0;
 }
 
