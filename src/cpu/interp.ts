@@ -178,7 +178,7 @@ export function fastKind(i: Insn): K {
  */
 export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
   const r32 = cpu.r32;
-  let branched = false;
+  let branched = false, straddled = false;
   /** A push the instruction's case asked for, of pv (done after the switch). */
   let push = false, pv = 0;
   while (cpu.icount < end) {
@@ -205,6 +205,10 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
       } else {
         if ((d & -4096) !== 0) { cpu.fetchEip2 = eip; cpu.fetchSlots2 = slots; }
         i = cpu.fetchInsn();
+        // An instruction that straddles two pages is never cached, so no region holds it or goes past
+        // it: for the translator's dispatcher the next one starts a block (else a long straight run
+        // after it would stay interpreted: the kernel's blake2s_compress has one at a page end).
+        if (blockStarts !== 0 && ((cpu.segBase[C.CS] + ip) & 0xFFF) + i.len > 0x1000) straddled = true;
       }
     }
     if (branched === true) {
@@ -616,7 +620,7 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
     const att = cpu.attention;
     if (att !== 0 && (att !== C.ATTN_IRQ || cpu.intr === false || (cpu.flags & C.IF) !== 0 || cpu.shadowedBoundary === true) &&
       cpu.afterInstruction()) return cpu.takeStop();
-    if (blockStarts !== 0 && BRANCH_OPS[i.op] === 1) branched = true;
+    if (blockStarts !== 0 && (BRANCH_OPS[i.op] === 1 || straddled === true)) { branched = true; straddled = false; }
   }
   return C.STOP_LIMIT;
 }

@@ -6,7 +6,7 @@
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
 import { JitBlock, JitRegion, type RegionFn } from './block.ts';
-import { buildRegion, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
+import { buildRegion, insnAt, isJcc, MAX_REGION_STEPS, MAX_WASM_REGION_STEPS, type Block, type Region } from './region.ts';
 import { generate, inlineable, type GenMode } from './codegen.ts';
 import { jitConfig } from './jit-config.ts';
 import { compileWasmRegion, wasmEnv, wasmKill, type WasmEnv } from './wasm-runtime.ts';
@@ -45,6 +45,8 @@ function hostWasmEnv(cpu: CPU): WasmEnv | null {
 /** translate()'s answer for a region that is worth translating only once entered more often. */
 export const DEFER = 'defer';
 const deferred = new WeakSet<Insn>();
+/** Where a region cut at its size limit falls through: translated when next entered (translate()). */
+const continuations = new WeakSet<Insn>();
 
 /** Static successors of a block inside the region (branch targets, fall-through, the return point of a call). */
 function successors(r: Region, b: Block): number[] {
@@ -74,9 +76,47 @@ function entryLoops(r: Region): boolean {
 }
 
 /**
+ * Instructions that run one after the other from the region's entry before the first branch that may go
+ * two ways that have both run (only code that has run is in a region: a conditional branch with one way
+ * in it has taken only that way so far), or a run-time branch, or the region's end.
+ */
+function straightRun(r: Region): number {
+  let n = 0;
+  const seen = new Set<number>();
+  for (let j = r.byEip.get(r.entry); j !== undefined && !seen.has(j);) {
+    seen.add(j);
+    const b = r.blocks[j];
+    n += b.steps.length;
+    const s = b.steps[b.steps.length - 1], k = s.i.fast;
+    if (k === K.Jmp || k === K.CallRel) j = r.byEip.get((s.next + s.i.imm) | 0);
+    else if (isJcc(k)) {
+      const taken = r.byEip.get((s.next + s.i.imm) | 0), fall = r.byEip.get(s.next);
+      if (taken !== undefined && fall !== undefined) break;
+      j = taken ?? fall;
+    } else if (b.fall !== -1) j = r.byEip.get(b.fall);
+    else break;
+  }
+  return n;
+}
+
+/**
+ * Entries after which a region from an entry that is no loop head is translated: jitConfig.blockThreshold
+ * for one that runs STRAIGHT_REF instructions or fewer before it may branch away, fewer for a longer
+ * straight run (each entry then surely runs that much translated code, while the compile costs about the
+ * same per instruction): the kernel's blake2s_compress, ~1,900 instructions of straight-line code, is
+ * called ~15,000 times in a boot.
+ */
+const STRAIGHT_REF = 16;
+function deferredThreshold(r: Region): number {
+  const run = straightRun(r);
+  const t = jitConfig.blockThreshold;
+  return run <= STRAIGHT_REF ? t : Math.max(jitConfig.threshold, Math.round(t * STRAIGHT_REF / run));
+}
+
+/**
  * Translate the region entered at the current CS:EIP, whose first instruction is `head`: its entry there,
  * null if there is nothing to translate here, or DEFER (entered at no loop head, and fewer than
- * jitConfig.blockThreshold times: head.hits is set back so that it comes round again then).
+ * deferredThreshold times: head.hits is set back so that it comes round again then).
  */
 export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER {
   if (cpu.code32 !== true) return null;
@@ -84,10 +124,11 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   const start = cpu.ip;
   const env = jitConfig.backend === 'wasm' && cpu.mem.wasmMemory !== null ? hostWasmEnv(cpu) : null;
   const wasm = env !== null;
-  const region = buildRegion(cpu, start, (i) => inlineable(i, mode), wasm ? MAX_WASM_REGION_STEPS : MAX_REGION_STEPS);
+  const maxSteps = wasm ? MAX_WASM_REGION_STEPS : MAX_REGION_STEPS;
+  const region = buildRegion(cpu, start, (i) => inlineable(i, mode), maxSteps);
   if (region === null || region.blocks[region.byEip.get(start)!].steps[0].i !== head) return null;
-  const blockThreshold = jitConfig.blockThreshold;
-  if (blockThreshold > jitConfig.threshold && !deferred.has(head) && !entryLoops(region)) {
+  const blockThreshold = jitConfig.blockThreshold > jitConfig.threshold ? deferredThreshold(region) : jitConfig.blockThreshold;
+  if (blockThreshold > jitConfig.threshold && !deferred.has(head) && !continuations.has(head) && !entryLoops(region)) {
     // Not a loop head: count on to the block threshold (the dispatcher tries again then).
     deferred.add(head);
     head.hits = jitConfig.threshold - (blockThreshold - jitConfig.threshold);
@@ -132,6 +173,18 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
     jr.entries.push(e);
     // (Where another region has a block start too, the newer one takes over the entry.)
     h.block = e;
+  }
+  if (region.steps.length >= maxSteps) {
+    // Cut at the size limit: the code it falls through to runs as often as this region leaves there (a
+    // long straight run, or a loop body too long for one region). Translated at its next entry, not after
+    // as many entries again (a 1,900-instruction function would need 30 times the entries otherwise).
+    for (const b of region.blocks) {
+      if (b.fall === -1 || region.byEip.has(b.fall)) continue;
+      const at = insnAt(cpu, b.fall, true);
+      if (at === null || at.i.block !== null) continue;
+      continuations.add(at.i);
+      if (at.i.hits < jitConfig.threshold - 1) at.i.hits = jitConfig.threshold - 1;
+    }
   }
   cpu.codeCache.addBlock(jr);
   jitStats.blocks++;

@@ -85,7 +85,7 @@ const ofSub = (): Expr => and(xor(get(FA), get(FB)), xor(get(FA), get(FR)));
 
 /** Longest path written out in one case, and most steps written in all per step of the region (codegen.ts). */
 const MAX_PATH_STEPS = 144;
-const MAX_WRITTEN_FACTOR = Number(process.env.WF ?? 3);
+const MAX_WRITTEN_FACTOR = 3;
 
 interface Needs {
   regs: number;
