@@ -52,9 +52,9 @@ const PARAMS = 6;
 export const RUN_TYPE = { params: PARAMS, result: true };
 const REG0 = 6; // r0..r7: 6..13
 const FL = 14, FM = 15, FO = 16, FA = 17, FB = 18, FR = 19, FT = 20; // flags record, in ST_FLAGS order
-const SX = 21, XIP = 22, XK = 23, XC = 24, N = 25, CSLIM = 26, SEG0 = 27; // segment bases b0..b5: 27..32
-const LNK = 33; // the link cell of the exit taken (0: none)
-const FIRST_TMP = 34;
+const SX = 21, XIP = 22, XK = 23, XC = 24, N = 25, SEG0 = 26; // segment bases b0..b5: 26..31
+const LNK = 32; // the link cell of the exit taken (0: none)
+const FIRST_TMP = 33;
 
 const and = (a: Expr, b: Expr): Expr => bin(Op.i32_and, a, b);
 const or = (a: Expr, b: Expr): Expr => bin(Op.i32_or, a, b);
@@ -108,6 +108,8 @@ export function layoutFor(ramSize: number): Layout {
 export interface WasmRegionSpec {
   /** Its slot in the CPU's function table (the handler import gets it back). */
   slot: number;
+  /** Segments (bit n: segment register n) whose base is 0 now: their accesses need no base added. */
+  zeroBases: number;
   /** The CS limit it needs, and each code page: an EIP on it and the physical page it was translated from. */
   csLimitNeeded: number;
   pages: { eip: number; pp: number }[];
@@ -354,6 +356,15 @@ class WasmWriter {
   }
   private wideR(s: number): boolean { return ((this.mode.wideR >> s) & 1) !== 0; }
   private wideW(s: number): boolean { return ((this.mode.wideW >> s) & 1) !== 0; }
+  /**
+   * The linear address of offset local o in segment s: the offset itself where the segment's base was 0
+   * when the region was written (spec.zeroBases: the prologue checks that it still is), which keeps a
+   * local for the base out of the whole function; else base + offset.
+   */
+  private linear(s: number, o: number): number {
+    if (((this.spec.zeroBases >> s) & 1) !== 0) return o;
+    return this.let(add(get(SEG0 + s), get(o)));
+  }
   /** The TLB entry of linear address in local l, into a fresh local. */
   private tlbEntry(l: number): number {
     return this.let(load(Op.i32_load, shl(shrU(get(l), k(12)), k(2)), this.lay.tlb));
@@ -393,7 +404,7 @@ class WasmWriter {
       return get(v);
     }
     this.need.segR |= 1 << s;
-    const l = this.let(add(get(SEG0 + s), get(o)));
+    const l = this.linear(s, o);
     const e = this.tlbEntry(l);
     this.c.if(this.slowAccess(e, RM, l, size));
     this.exitBefore();
@@ -411,7 +422,7 @@ class WasmWriter {
       return;
     }
     this.need.segW |= 1 << s;
-    const l = this.let(add(get(SEG0 + s), get(o)));
+    const l = this.linear(s, o);
     const e = this.tlbEntry(l);
     this.c.if(this.slowAccess(e, WM, l, size));
     this.exitBefore();
@@ -436,7 +447,7 @@ class WasmWriter {
       return;
     }
     this.need.segW |= 1 << s;
-    const l = this.let(add(get(SEG0 + s), get(o)));
+    const l = this.linear(s, o);
     const e = this.tlbEntry(l);
     this.c.if(this.slowAccess(e, WM, l, size));
     this.exitBefore();
@@ -463,7 +474,7 @@ class WasmWriter {
   }
   /** A run-time branch target beyond the CS limit: the interpreter does the instruction (and its #GP). */
   checkTarget(t: Expr): void {
-    this.c.if(bin(Op.i32_gt_u, t, get(CSLIM)));
+    this.c.if(bin(Op.i32_gt_u, t, load(Op.i32_load, k(0), this.lay.state + ST_SEGLIMIT + 4))); // segLimit[CS]
     this.exitBefore();
     this.c.end();
   }
@@ -1025,15 +1036,19 @@ class WasmWriter {
       fail(-1);
       c.end();
     }
-    let bases: Expr | null = null;
+    // Bases used as locals must be multiples of 4 (an aligned offset gives an aligned address: codegen.ts);
+    // those taken as 0 (spec.zeroBases) must be 0.
+    let bases: Expr | null = null, zeros: Expr | null = null;
     for (let s = 0; s < 6; s++) {
       if ((segs & (1 << s)) === 0) continue;
-      c.set(SEG0 + s, load(Op.i32_load, k(0), st + ST_SEGBASE + 4 * s));
+      const base = load(Op.i32_load, k(0), st + ST_SEGBASE + 4 * s);
+      if (((this.spec.zeroBases >> s) & 1) !== 0) { zeros = zeros === null ? base : or(zeros, base); continue; }
+      c.set(SEG0 + s, base);
       bases = bases === null ? get(SEG0 + s) : or(bases, get(SEG0 + s));
     }
     if (bases !== null) { c.if(and(bases, k(3))); fail(-1); c.end(); }
-    c.set(CSLIM, load(Op.i32_load, k(0), st + ST_SEGLIMIT + 4)); // segLimit[CS]
-    c.if(ltU(get(CSLIM), k(this.spec.csLimitNeeded))); fail(-1); c.end();
+    if (zeros !== null) { c.if(zeros); fail(-1); c.end(); }
+    c.if(ltU(load(Op.i32_load, k(0), st + ST_SEGLIMIT + 4), k(this.spec.csLimitNeeded))); fail(-1); c.end(); // segLimit[CS]
     const cb = this.tmp();
     c.set(cb, load(Op.i32_load, k(0), st + ST_SEGBASE + 4));
     const e = this.tmp();

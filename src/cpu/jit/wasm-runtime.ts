@@ -179,12 +179,19 @@ export interface WasmCode {
  * Compile a region to WebAssembly, put it in the CPU's table, and return the function the dispatcher
  * calls (block.ts RegionFn) and what the region needs to unlink itself when it dies (wasmKill).
  */
+/** Segments whose base is 0 (bit n: segment register n). */
+function zeroBases(cpu: CPU): number {
+  let z = 0;
+  for (let s = 0; s < 6; s++) if (cpu.segBase[s] === 0) z |= 1 << s;
+  return z;
+}
+
 export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, csLimitNeeded: number,
   pages: { eip: number; pp: number }[], insns: Insn[]): { run: RegionFn; code: WasmCode } {
   const slot = env.allocSlot();
   const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
   const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
-    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n),
+    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n), zeroBases: zeroBases(env.cpu),
   });
   const m32 = env.m32;
   for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
