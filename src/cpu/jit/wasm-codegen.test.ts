@@ -1,0 +1,51 @@
+// What a WebAssembly region assumes about the mode it was written for, checked on entry (wasm-codegen.ts
+// prologue): a region written while DS had base 0 adds no base to its accesses, so it must not run once
+// DS has another base (a far pointer load, a task switch, a user process with its own segments).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestMachine, CODE } from '../test-machine.ts';
+import { jitConfig } from './jit-config.ts';
+import { jitStats } from './translate.ts';
+
+const DS = 3;
+
+// mov ecx, 50; L: mov eax, [0x300000]; add ebx, eax; dec ecx; jnz L; hlt
+const LOOP = Uint8Array.of(0xB9, 50, 0, 0, 0, 0xA1, 0, 0, 0x30, 0, 0x01, 0xC3, 0x49, 0x75, 0xF7, 0xF4);
+
+function machine(jit: boolean): TestMachine {
+  const m = new TestMachine({ paging: true, memSize: 8 << 20 });
+  m.mem.load(CODE, LOOP);
+  m.mem.load(0x300000, Uint8Array.of(1, 0, 0, 0));
+  m.mem.load(0x301000, Uint8Array.of(7, 0, 0, 0));
+  m.cpu.eip = CODE;
+  m.cpu.jit = jit;
+  return m;
+}
+
+test('a region written for a segment base of 0 does not run with another base', () => {
+  const saved = { ...jitConfig };
+  Object.assign(jitConfig, { threshold: 1, blockThreshold: 1, backend: 'wasm' });
+  try {
+    const w0 = jitStats.wasm;
+    const results: number[][] = [];
+    for (const jit of [false, true]) {
+      const m = machine(jit);
+      m.cpu.run(1000);
+      const first = m.cpu.r32[3];
+      // The same loop again with DS based at 0x1000 (as a descriptor load would leave it): [0x300000]
+      // is then linear 0x301000.
+      m.cpu.segBase[DS] = 0x1000;
+      m.cpu.eip = CODE;
+      m.cpu.halted = false;
+      m.cpu.r32[3] = 0;
+      m.cpu.run(1000);
+      results.push([first, m.cpu.r32[3]]);
+    }
+    assert.ok(jitStats.wasm > w0, 'the loop was translated to WebAssembly');
+    assert.deepEqual(results[0], [50, 350], 'interpreted: 50 x 1, then 50 x 7');
+    assert.deepEqual(results[1], results[0], 'translated: the same');
+  } finally {
+    Object.assign(jitConfig, saved);
+  }
+});
