@@ -394,6 +394,20 @@ class WasmWriter {
     this.exit(0, k(this.s.eip));
   }
 
+  /**
+   * The address in memory of an access of size bytes at the offset in local o of segment s, where the TLB
+   * grants it (mask: RM or WM) within one page; otherwise the region leaves before the instruction.
+   */
+  private direct(s: number, o: number, mask: number, size: number): Expr {
+    if (mask === RM) this.need.segR |= 1 << s; else this.need.segW |= 1 << s;
+    const l = this.linear(s, o);
+    const e = this.tlbEntry(l);
+    this.c.if(this.slowAccess(e, mask, l, size));
+    this.exitBefore();
+    this.c.end();
+    return this.ramAddr(e, l);
+  }
+
   /** Read size bytes at s:off into a fresh local. */
   read(size: 1 | 2 | 4, s: number, off: Expr): Expr {
     const o = this.let(off), v = this.tmp();
@@ -403,13 +417,7 @@ class WasmWriter {
       this.att();
       return get(v);
     }
-    this.need.segR |= 1 << s;
-    const l = this.linear(s, o);
-    const e = this.tlbEntry(l);
-    this.c.if(this.slowAccess(e, RM, l, size));
-    this.exitBefore();
-    this.c.end();
-    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.ramAddr(e, l)));
+    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.direct(s, o, RM, size)));
     return get(v);
   }
 
@@ -421,13 +429,7 @@ class WasmWriter {
       this.att();
       return;
     }
-    this.need.segW |= 1 << s;
-    const l = this.linear(s, o);
-    const e = this.tlbEntry(l);
-    this.c.if(this.slowAccess(e, WM, l, size));
-    this.exitBefore();
-    this.c.end();
-    this.c.store(size === 4 ? Op.i32_store : size === 2 ? Op.i32_store16 : Op.i32_store8, this.ramAddr(e, l), val);
+    this.c.store(size === 4 ? Op.i32_store : size === 2 ? Op.i32_store16 : Op.i32_store8, this.direct(s, o, WM, size), val);
   }
 
   /**
@@ -446,13 +448,7 @@ class WasmWriter {
       this.att();
       return;
     }
-    this.need.segW |= 1 << s;
-    const l = this.linear(s, o);
-    const e = this.tlbEntry(l);
-    this.c.if(this.slowAccess(e, WM, l, size));
-    this.exitBefore();
-    this.c.end();
-    const p = this.let(this.ramAddr(e, l));
+    const p = this.let(this.direct(s, o, WM, size));
     this.c.set(a, load(size === 4 ? Op.i32_load : Op.i32_load8_u, get(p)));
     const r = body(get(a));
     this.c.store(size === 4 ? Op.i32_store : Op.i32_store8, get(p), r);
