@@ -74,6 +74,16 @@ export class CodeCache {
     return fresh;
   }
 
+  /**
+   * Make a page a code page although no instruction of it is cached (a translated region holds an
+   * instruction that runs into it: jit/translate.ts); true when it has just become one.
+   */
+  markCode(page: number): boolean {
+    const fresh = this.codePage[page] === 0;
+    this.codePage[page] = 1;
+    return fresh;
+  }
+
   /** Forget every instruction of a page (its bytes are about to change). */
   invalidate(page: number): void {
     if (this.codePage[page] === 0) return;

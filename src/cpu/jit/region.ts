@@ -27,6 +27,8 @@ export interface Step {
   /** Linear and physical page of the instruction. */
   lp: number;
   pp: number;
+  /** The physical page its last bytes are on when it straddles two pages (linear page lp + 1), else -1. */
+  pp2: number;
 }
 
 export interface Block {
@@ -80,20 +82,23 @@ export function endsBlock(i: Insn): boolean {
   return BRANCH_OPS[i.op] === 1 || ENDS_BLOCK[i.op] === 1;
 }
 
-interface At { i: Insn; lp: number; pp: number }
+interface At { i: Insn; lp: number; pp: number; pp2: number }
 
 /**
  * The cached instruction at CS:eip (decoded and cached now if need be, unless `cachedOnly`), when that can
  * be done without a side effect; null otherwise (the interpreter will fetch it and raise whatever fault is
- * due).
+ * due). With `straddling`, also an instruction that runs into the next page when the TLB maps that page
+ * readable too: decoded from both pages into an Insn of its own (the code cache holds only instructions
+ * within one page), for a region that then guards and watches both pages (translate.ts).
  */
-export function insnAt(cpu: CPU, eip: number, cachedOnly = false): At | null {
+export function insnAt(cpu: CPU, eip: number, cachedOnly = false, straddling = false): At | null {
   const lin = (cpu.segBase[1] + eip) | 0;
   const e = cpu.tlb[lin >>> 12];
   if ((e & cpu.rmask) === 0) return null;
   const pp = e >>> 12, off = lin & 0xFFF;
   if (!cpu.codeCache.cacheable(pp)) return null;
   let i = cpu.codeCache.slots(pp, cpu.code32)?.[off];
+  let pp2 = -1;
   if (i === undefined) {
     if (cachedOnly) return null;
     i = new Insn();
@@ -102,12 +107,28 @@ export function insnAt(cpu: CPU, eip: number, cachedOnly = false): At | null {
     } catch {
       return null; // runs past the end of RAM or the 15-byte limit: the interpreter faults
     }
-    if (off + i.len > 0x1000) return null;
-    i.fast = cpu.inlineForms ? fastKind(i) : 0;
-    if (cpu.codeCache.insert(pp * 4096 + off, i)) cpu.protectCodePage(pp);
+    if (off + i.len > 0x1000) {
+      if (!straddling) return null;
+      const e2 = cpu.tlb[((lin >>> 12) + 1) & 0xFFFFF];
+      if ((e2 & cpu.rmask) === 0 || !cpu.codeCache.cacheable(e2 >>> 12)) return null;
+      pp2 = e2 >>> 12;
+      const bytes = new Uint8Array(15), first = 0x1000 - off;
+      bytes.set(cpu.ram8.subarray(pp * 4096 + off, pp * 4096 + 0x1000));
+      bytes.set(cpu.ram8.subarray(pp2 * 4096, pp2 * 4096 + 15 - first), first);
+      i = new Insn();
+      try {
+        decode(new ByteFetcher(bytes, cpu.code32), i);
+      } catch {
+        return null;
+      }
+      i.fast = cpu.inlineForms ? fastKind(i) : 0;
+    } else {
+      i.fast = cpu.inlineForms ? fastKind(i) : 0;
+      if (cpu.codeCache.insert(pp * 4096 + off, i)) cpu.protectCodePage(pp);
+    }
   }
   if ((eip >>> 0) + i.len - 1 > cpu.segLimit[1]) return null;
-  return { i, lp: lin >>> 12, pp };
+  return { i, lp: lin >>> 12, pp, pp2 };
 }
 
 export function isJcc(k: number): boolean {
@@ -138,15 +159,18 @@ export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolea
     let eip = work.pop()!;
     for (;;) {
       if (steps.has(eip) || count >= maxSteps) break;
-      const at = insnAt(cpu, eip);
+      // (A region is entered only at a cached instruction: a straddling one is never an entry.)
+      const at = insnAt(cpu, eip, false, eip !== entry);
       if (at === null) break;
-      if (!pages.has(at.lp)) {
-        if (pages.size >= MAX_REGION_PAGES) break;
+      const lp2 = at.pp2 < 0 ? at.lp : (at.lp + 1) & 0xFFFFF;
+      if (!pages.has(at.lp) || !pages.has(lp2)) {
+        if (pages.size + (pages.has(at.lp) ? 0 : 1) + (lp2 === at.lp || pages.has(lp2) ? 0 : 1) > MAX_REGION_PAGES) break;
         pages.add(at.lp);
+        pages.add(lp2);
       }
       const i = at.i;
       const next = (eip + i.len) | 0;
-      steps.set(eip, { i, eip, next, lp: at.lp, pp: at.pp });
+      steps.set(eip, { i, eip, next, lp: at.lp, pp: at.pp, pp2: at.pp2 });
       count++;
       if (!inline(i)) {
         if (endsBlock(i)) { terminal.add(eip); break; }

@@ -148,6 +148,14 @@ export function translate(cpu: CPU, head: Insn): JitBlock | null | typeof DEFER 
   for (const s of region.steps) {
     pages.add(s.pp);
     if (!byLp.has(s.lp)) byLp.set(s.lp, { eip: s.eip, pp: s.pp });
+    if (s.pp2 >= 0) {
+      // An instruction that runs into the next page (region.ts insnAt): that page is guarded on entry too
+      // (by the EIP of its first byte), and becomes a code page, so that a write to it kills the region.
+      pages.add(s.pp2);
+      const lp2 = (s.lp + 1) & 0xFFFFF;
+      if (!byLp.has(lp2)) byLp.set(lp2, { eip: (s.eip + 0x1000 - ((cpu.segBase[1] + s.eip) & 0xFFF)) | 0, pp: s.pp2 });
+      if (cpu.codeCache.markCode(s.pp2)) cpu.protectCodePage(s.pp2);
+    }
   }
   const steps = region.steps.map((s) => s.i);
   let jr: JitRegion;
