@@ -73,7 +73,6 @@ export const ATTN_CODE = 64;
 /** DR6 bits: B0-B3 (breakpoint hits), BS (single step), BT (task switch). */
 const DR6_B0_3 = 0xF, DR6_BS = 0x4000, DR6_BT = 0x8000;
 
-
 /**
  * The run loop's "no memo page" (cpu.fetchSlots): every offset reads as not cached. Filled with undefined so
  * that V8 gives it the elements kind of the code cache's slot arrays (one map at the loop's load).

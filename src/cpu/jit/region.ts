@@ -101,29 +101,30 @@ export function insnAt(cpu: CPU, eip: number, cachedOnly = false, straddling = f
   let pp2 = -1;
   if (i === undefined) {
     if (cachedOnly) return null;
+    // Near the page's end, the bytes from this page and (when a straddling one may be taken) the next.
+    let fetcher = new ByteFetcher(cpu.ram8, cpu.code32, pp * 4096 + off);
+    const first = 0x1000 - off;
+    if (first < 15) {
+      const bytes = new Uint8Array(15);
+      bytes.set(cpu.ram8.subarray(pp * 4096 + off, pp * 4096 + 0x1000));
+      const e2 = cpu.tlb[((lin >>> 12) + 1) & 0xFFFFF];
+      if (straddling && (e2 & cpu.rmask) !== 0 && cpu.codeCache.cacheable(e2 >>> 12)) {
+        pp2 = e2 >>> 12;
+        bytes.set(cpu.ram8.subarray(pp2 * 4096, pp2 * 4096 + 15 - first), first);
+      }
+      fetcher = new ByteFetcher(bytes.subarray(0, pp2 < 0 ? first : 15), cpu.code32);
+    }
     i = new Insn();
     try {
-      decode(new ByteFetcher(cpu.ram8, cpu.code32, pp * 4096 + off), i);
+      decode(fetcher, i);
     } catch {
-      return null; // runs past the end of RAM or the 15-byte limit: the interpreter faults
+      // Runs past this page (a straddling one not taken), the end of RAM or 15 bytes: the interpreter
+      // fetches it (and raises whatever fault is due).
+      return null;
     }
-    if (off + i.len > 0x1000) {
-      if (!straddling) return null;
-      const e2 = cpu.tlb[((lin >>> 12) + 1) & 0xFFFFF];
-      if ((e2 & cpu.rmask) === 0 || !cpu.codeCache.cacheable(e2 >>> 12)) return null;
-      pp2 = e2 >>> 12;
-      const bytes = new Uint8Array(15), first = 0x1000 - off;
-      bytes.set(cpu.ram8.subarray(pp * 4096 + off, pp * 4096 + 0x1000));
-      bytes.set(cpu.ram8.subarray(pp2 * 4096, pp2 * 4096 + 15 - first), first);
-      i = new Insn();
-      try {
-        decode(new ByteFetcher(bytes, cpu.code32), i);
-      } catch {
-        return null;
-      }
-      i.fast = cpu.inlineForms ? fastKind(i) : 0;
-    } else {
-      i.fast = cpu.inlineForms ? fastKind(i) : 0;
+    i.fast = cpu.inlineForms ? fastKind(i) : 0;
+    if (off + i.len <= 0x1000) {
+      pp2 = -1;
       if (cpu.codeCache.insert(pp * 4096 + off, i)) cpu.protectCodePage(pp);
     }
   }
@@ -163,11 +164,10 @@ export function buildRegion(cpu: CPU, entry: number, inline: (i: Insn) => boolea
       const at = insnAt(cpu, eip, false, eip !== entry);
       if (at === null) break;
       const lp2 = at.pp2 < 0 ? at.lp : (at.lp + 1) & 0xFFFFF;
-      if (!pages.has(at.lp) || !pages.has(lp2)) {
-        if (pages.size + (pages.has(at.lp) ? 0 : 1) + (lp2 === at.lp || pages.has(lp2) ? 0 : 1) > MAX_REGION_PAGES) break;
-        pages.add(at.lp);
-        pages.add(lp2);
-      }
+      const fresh = (pages.has(at.lp) ? 0 : 1) + (lp2 !== at.lp && !pages.has(lp2) ? 1 : 0);
+      if (pages.size + fresh > MAX_REGION_PAGES) break;
+      pages.add(at.lp);
+      pages.add(lp2);
       const i = at.i;
       const next = (eip + i.len) | 0;
       steps.set(eip, { i, eip, next, lp: at.lp, pp: at.pp, pp2: at.pp2 });

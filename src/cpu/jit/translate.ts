@@ -13,7 +13,6 @@ import { compileWasmRegion, wasmEnv, wasmKill, type WasmEnv } from './wasm-runti
 import { K } from '../interp.ts';
 import { PARITY } from '../parity.ts';
 
-
 /** Statistics (all CPUs): regions compiled, instructions in them, regions compiled to WebAssembly. */
 export const jitStats = { blocks: 0, insns: 0, wasm: 0 };
 

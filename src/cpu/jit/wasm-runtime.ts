@@ -1,8 +1,8 @@
 // Running a region compiled to WebAssembly (wasm-codegen.ts): the functions it imports (memory accesses
 // through a segment that does not admit every offset, an instruction's handler), one set per CPU, and
 // the JavaScript wrapper that checks the mode the region was written for, moves the flags record between
-// the CPU's fields and the state block, and calls it. Registers, segment bases and the TLB are in the state block all the time
-// (cpu.ts views of the host area), so nothing else moves.
+// the CPU's fields and the state block, and calls it. Registers, segment bases and the TLB are in the
+// state block all the time (cpu.ts views of the host area), so nothing else moves.
 
 import type { CPU } from '../cpu.ts';
 import type { Insn } from '../insn.ts';
@@ -187,10 +187,6 @@ export interface WasmCode {
   cellCount: number;
 }
 
-/**
- * Compile a region to WebAssembly, put it in the CPU's table, and return the function the dispatcher
- * calls (block.ts RegionFn) and what the region needs to unlink itself when it dies (wasmKill).
- */
 /** Segments whose base is 0 (bit n: segment register n). */
 function zeroBases(cpu: CPU): number {
   let z = 0;
@@ -198,6 +194,10 @@ function zeroBases(cpu: CPU): number {
   return z;
 }
 
+/**
+ * Compile a region to WebAssembly, put it in the CPU's table, and return the function the dispatcher
+ * calls (block.ts RegionFn) and what the region needs to unlink itself when it dies (wasmKill).
+ */
 export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, csLimitNeeded: number,
   pages: { eip: number; pp: number }[], insns: Insn[]): { run: RegionFn; code: WasmCode } {
   const slot = env.allocSlot();
