@@ -26,6 +26,8 @@ export const ST_ATT = 68;
 /** Segment bases (Int32 x 6) and limits (Uint32 x 6): cpu.segBase, cpu.segLimit. */
 export const ST_SEGBASE = 80;
 export const ST_SEGLIMIT = 104;
+/** The budget of the translated region running (it counts down what is left of it in a local). */
+export const ST_BUDGET = 128;
 /** PF of each byte value (0 or 4), for translated code. */
 export const ST_PARITY = 256;
 /**

@@ -14,7 +14,7 @@
 
 import type { Insn } from '../insn.ts';
 import { K } from '../interp.ts';
-import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
+import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_BUDGET, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
 import { endsBlock, type Block, type Region, type Step } from './region.ts';
 import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
 import { lookup } from '../opcode-table.ts';
@@ -24,7 +24,10 @@ const enum C {
   CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800, ARITH = 0x8D5,
   ADD = 0, SUB = 1, LOGIC = 2, SS = 2,
 }
-const F_FL = 1, F_FA = 8, F_FB = 16, F_FR = 32, F_FO = 4, F_FT = 64, F_FM = 2;
+/** Flag locals written, by their slot in the state block's flags record (F_FK: lazyMask, lazyOp, lazyTop). */
+const F_FL = 1, F_FK = 2, F_FA = 8, F_FB = 16, F_FR = 32;
+/** The flag locals' slots in the flags record (FK stands for slots 1, 2 and 6). */
+const FLAG_SLOTS = [0, 1, 3, 4, 5];
 
 /** Imported functions (wasm-runtime.ts makeImports), by index. */
 export const enum Imp { Rd = 0, Wr, Rmw, Commit, Handler, Jump, Count }
@@ -51,12 +54,21 @@ const PARAMS = 6;
 /** The region function's type: what a link tail-calls (type 0 of every module). */
 export const RUN_TYPE = { params: PARAMS, result: true };
 const REG0 = 6; // r0..r7: 6..13
-const FL = 14, FM = 15, FO = 16, FA = 17, FB = 18, FR = 19, FT = 20; // flags record, in ST_FLAGS order
-const SX = 21, XIP = 22, XK = 23, XC = 24, N = 25, SEG0 = 26; // segment bases b0..b5: 26..31
+// The flags record (ST_FLAGS order: flags, lazyMask, lazyOp, lazyA, lazyB, lazyRes, lazyTop) in FL + slot,
+// but for the three small fields, nearly always constants, packed in one local: FK = lazyMask | lazyOp << 12
+// | lazyTop << 16 (one value live across the region's dispatch loop instead of three: fewer spills).
+const FL = 14, FK = 15, FA = 17, FB = 18, FR = 19;
+const packK = (op: number, top: number, mask: number): number => mask | (op << 12) | (top << 16);
+const SX = 21, XIP = 22, XK = 23, XC = 24, SEG0 = 26; // segment bases b0..b5: 26..31
+/** What is left of the budget (counting down at each block: no local holds the budget itself). */
+const N = 25;
 const LNK = 32; // the link cell of the exit taken (0: none)
 const FIRST_TMP = 33;
 
 const and = (a: Expr, b: Expr): Expr => bin(Op.i32_and, a, b);
+/** lazyOp and lazyTop out of FK (lazyMask bits are tested in FK itself). */
+const gFO = (): Expr => and(shrU(get(FK), k(12)), k(15));
+const gFT = (): Expr => shrU(get(FK), k(16));
 const or = (a: Expr, b: Expr): Expr => bin(Op.i32_or, a, b);
 const xor = (a: Expr, b: Expr): Expr => bin(Op.i32_xor, a, b);
 const add = (a: Expr, b: Expr): Expr => bin(Op.i32_add, a, b);
@@ -110,6 +122,12 @@ export interface WasmRegionSpec {
   slot: number;
   /** Segments (bit n: segment register n) whose base is 0 now: their accesses need no base added. */
   zeroBases: number;
+  /**
+   * The TLB permission masks now (cpu.rmask / wmask: they change with CPL): constants in the code, so no
+   * local holds them (the prologue refuses another pair).
+   */
+  rmask: number;
+  wmask: number;
   /** The CS limit it needs, and each code page: an EIP on it and the physical page it was translated from. */
   csLimitNeeded: number;
   pages: { eip: number; pp: number }[];
@@ -187,8 +205,8 @@ class WasmWriter {
     this.useFlags();
     if (op !== C.LOGIC) { this.c.set(FA, a!); this.c.set(FB, b!); this.fw(F_FA | F_FB); }
     this.c.set(FR, r);
-    this.c.set(FO, k(op)); this.c.set(FT, k(top)); this.c.set(FM, k(mask));
-    this.fw(F_FR | F_FO | F_FT | F_FM);
+    this.c.set(FK, k(packK(op, top, mask)));
+    this.fw(F_FR | F_FK);
     this.cm = mask; this.co = op; this.ct = top;
   }
   forget(): void { this.cm = null; this.co = null; this.ct = null; }
@@ -197,7 +215,7 @@ class WasmWriter {
   cf(): Expr {
     this.useFlags();
     const { cm, co, ct } = this;
-    if (cm === null || co === null || ct === null) return select(nz(and(get(FL), k(1))), nz(this.cfBit()), eqz(and(get(FM), k(1))));
+    if (cm === null || co === null || ct === null) return select(nz(and(get(FL), k(1))), nz(this.cfBit()), eqz(and(get(FK), k(1))));
     if ((cm & C.CF) === 0) return and(get(FL), k(1));
     return this.wrap32() ?? this.cfBit();
   }
@@ -205,7 +223,7 @@ class WasmWriter {
   cfBit(): Expr {
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      return select(carryAdd(get(FT)), select(carrySub(get(FT)), k(0), eq(get(FO), k(1))), eqz(get(FO)));
+      return select(carryAdd(gFT()), select(carrySub(gFT()), k(0), eq(gFO(), k(1))), eqz(gFO()));
     }
     const w = this.wrap32();
     if (w !== null) return w;
@@ -218,14 +236,14 @@ class WasmWriter {
   zf(): Expr {
     this.useFlags();
     const { cm, ct } = this;
-    if (cm === null || ct === null) return select(eqz(shl(get(FR), sub(k(31), get(FT)))), nz(and(get(FL), k(64))), nz(and(get(FM), k(64))));
+    if (cm === null || ct === null) return select(eqz(shl(get(FR), sub(k(31), gFT()))), nz(and(get(FL), k(64))), nz(and(get(FK), k(64))));
     if ((cm & C.ZF) === 0) return nz(and(get(FL), k(64)));
     return ct === 31 ? eqz(get(FR)) : eqz(shl(get(FR), k(31 - ct)));
   }
   sf(): Expr {
     this.useFlags();
     const { cm, ct } = this;
-    if (cm === null || ct === null) return select(and(shrU(get(FR), get(FT)), k(1)), nz(and(get(FL), k(128))), nz(and(get(FM), k(128))));
+    if (cm === null || ct === null) return select(and(shrU(get(FR), gFT()), k(1)), nz(and(get(FL), k(128))), nz(and(get(FK), k(128))));
     if ((cm & C.SF) === 0) return nz(and(get(FL), k(128)));
     return ct === 31 ? ltS(get(FR), k(0)) : and(shrU(get(FR), k(ct)), k(1));
   }
@@ -233,8 +251,8 @@ class WasmWriter {
     this.useFlags();
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      const lazyOf = select(and(shrU(ofAdd(), get(FT)), k(1)), select(and(shrU(ofSub(), get(FT)), k(1)), k(0), eq(get(FO), k(1))), eqz(get(FO)));
-      return select(nz(and(get(FL), k(2048))), lazyOf, eqz(and(get(FM), k(2048))));
+      const lazyOf = select(and(shrU(ofAdd(), gFT()), k(1)), select(and(shrU(ofSub(), gFT()), k(1)), k(0), eq(gFO(), k(1))), eqz(gFO()));
+      return select(nz(and(get(FL), k(2048))), lazyOf, eqz(and(get(FK), k(2048))));
     }
     if ((cm & C.OF) === 0) return nz(and(get(FL), k(2048)));
     if (co === C.ADD) return ct === 31 ? ltS(ofAdd(), k(0)) : and(shrU(ofAdd(), k(ct)), k(1));
@@ -245,7 +263,7 @@ class WasmWriter {
     this.useFlags();
     const { cm } = this;
     const parity = nz(load(Op.i32_load8_u, and(get(FR), k(255)), this.lay.state + ST_PARITY));
-    if (cm === null) return select(parity, nz(and(get(FL), k(4))), nz(and(get(FM), k(4))));
+    if (cm === null) return select(parity, nz(and(get(FL), k(4))), nz(and(get(FK), k(4))));
     if ((cm & C.PF) === 0) return nz(and(get(FL), k(4)));
     return parity;
   }
@@ -281,10 +299,11 @@ class WasmWriter {
   }
 
   // ---- state write-back, exits ----
-  cnt(d: number): Expr { return add(get(N), k(this.kk(d))); }
+  cnt(d: number): Expr { return add(sub(this.budget(), get(N)), k(this.kk(d))); }
+  /** The budget the region was called with (kept in the state block: no local holds it). */
+  budget(): Expr { return load(Op.i32_load, k(0), this.lay.state + ST_BUDGET); }
   kk(d: number): number { return this.p + d - this.b.steps.length; }
   private regAddr(n: number): number { return this.lay.state + ST_REGS + 4 * n; }
-  private flagAddr(x: number): number { return this.lay.state + ST_FLAGS + 4 * x; }
   wb(): void { this.wbOf(-1, -1); }
   wbDirty(): void { this.wbOf(this.dirtyR, this.dirtyF); this.dirtyR = 0; this.dirtyF = 0; }
   /**
@@ -298,16 +317,16 @@ class WasmWriter {
     const locals = writtenLocals(f);
     let count = 0;
     for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) count++;
-    for (let x = 0; x < 7; x++) if (f.flagsW & flags & (1 << x)) count++;
+    for (const x of FLAG_SLOTS) if (f.flagsW & flags & (1 << x)) count++;
     if (count > 2) { this.c.call(FN_WB, ...locals.map((l) => get(l))); return; }
     for (let n = 0; n < 8; n++) if (f.regsW & regs & (1 << n)) this.c.store(Op.i32_store, k(0), get(REG0 + n), this.regAddr(n));
-    for (let x = 0; x < 7; x++) if (f.flagsW & flags & (1 << x)) this.c.store(Op.i32_store, k(0), get(FL + x), this.flagAddr(x));
+    for (const x of FLAG_SLOTS) if (f.flagsW & flags & (1 << x)) storeLocal(this.c, this.lay, FL + x, get(FL + x));
   }
   reload(): void {
     const f = this.final;
     if (f === null) return;
     for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) this.c.set(REG0 + n, load(Op.i32_load, k(0), this.regAddr(n)));
-    if (f.flags) for (let x = 0; x < 7; x++) this.c.set(FL + x, load(Op.i32_load, k(0), this.flagAddr(x)));
+    if (f.flags) loadFlags(this.c, this.lay);
   }
   /** Before a call out that may fault: the state block gets every local the region writes. */
   sync(): void { this.wb(); }
@@ -377,7 +396,7 @@ class WasmWriter {
    * readLin32 / writeLin32 (WebAssembly loads and stores need no alignment).
    */
   private slowAccess(e: number, mask: number, l: number, size: number): Expr {
-    const no = eqz(and(get(e), get(mask)));
+    const no = eqz(and(get(e), k(mask === RM ? this.spec.rmask : this.spec.wmask)));
     return size === 1 ? no : or(no, bin(Op.i32_gt_u, and(get(l), k(4095)), k(4096 - size)));
   }
 
@@ -550,13 +569,13 @@ class WasmWriter {
   private block(b: Block): void {
     this.b = b;
     const c = this.c;
-    c.if(bin(Op.i32_gt_s, add(get(N), k(b.steps.length)), get(BUDGET)));
+    c.if(ltS(get(N), k(b.steps.length)));
     c.set(XIP, k(b.eip)); c.set(XK, k(0));
     if (this.inCpu) c.set(XC, k(1));
     c.set(LNK, k(0));
     c.br(this.lOut);
     c.end();
-    c.set(N, add(get(N), k(b.steps.length)));
+    c.set(N, sub(get(N), k(b.steps.length)));
     for (let p = 0; p < b.steps.length; p++) {
       this.k = this.index.get(b.steps[p])!;
       this.p = p;
@@ -614,8 +633,8 @@ class WasmWriter {
         return get(r);
       });
       const lop = op === 0 ? C.ADD : op === 3 ? C.SUB : C.LOGIC;
-      this.c.set(FO, k(lop)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH));
-      this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+      this.c.set(FK, k(packK(lop, 31, C.ARITH)));
+      this.fw(F_FA | F_FB | F_FR | F_FK);
       this.cm = C.ARITH; this.co = lop; this.ct = 31;
       return next;
     }
@@ -656,8 +675,8 @@ class WasmWriter {
           this.c.set(FR, get(r));
           return get(r);
         });
-        this.c.set(FO, k(dec ? C.SUB : C.ADD)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH & ~C.CF));
-        this.fw(F_FL | F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+        this.c.set(FK, k(packK(dec ? C.SUB : C.ADD, 31, C.ARITH & ~C.CF)));
+        this.fw(F_FL | F_FA | F_FB | F_FR | F_FK);
         this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
         return next;
       }
@@ -789,8 +808,8 @@ class WasmWriter {
         const wide = (x: number): Expr => [...get(x), Op.i64_extend_i32_s];
         const differs: Expr = [...wide(a), ...wide(b), Op.i64_mul, ...wide(lo), Op.i64_ne];
         this.c.set(FL, or(and(get(FL), k(-2262)), bin(Op.i32_mul, differs, k(2049))));
-        this.c.set(FM, k(0));
-        this.fw(F_FL | F_FM);
+        this.c.set(FK, and(get(FK), k(~0xFFF)));
+        this.fw(F_FL | F_FK);
         this.cm = 0; this.co = C.LOGIC; this.ct = 31;
         this.setR(i.reg, get(lo));
         return;
@@ -821,8 +840,8 @@ class WasmWriter {
           of = and(xor(shrU(get(r), k(15)), cf), k(1));
         }
         this.c.set(FL, or(or(and(get(FL), k(-2262)), cf), shl(of, k(11))));
-        this.c.set(FO, k(C.LOGIC)); this.c.set(FR, get(r)); this.c.set(FT, k(15)); this.c.set(FM, k(C.SF | C.ZF | C.PF));
-        this.fw(F_FL | F_FO | F_FR | F_FT | F_FM);
+        this.c.set(FR, get(r)); this.c.set(FK, k(packK(C.LOGIC, 15, C.SF | C.ZF | C.PF)));
+        this.fw(F_FL | F_FR | F_FK);
         this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 15;
         this.setR16(i.rm, get(r));
       }
@@ -894,7 +913,7 @@ class WasmWriter {
   private cfBitAny(): Expr {
     this.useFlags();
     const { cm } = this;
-    if (cm === null) return select(and(get(FL), k(1)), this.cfBit(), eqz(and(get(FM), k(1))));
+    if (cm === null) return select(and(get(FL), k(1)), this.cfBit(), eqz(and(get(FK), k(1))));
     if ((cm & C.CF) === 0) return and(get(FL), k(1));
     return this.cfBit();
   }
@@ -917,15 +936,15 @@ class WasmWriter {
     this.fw(F_FL);
     const { cm } = this;
     const fold = (): void => this.c.set(FL, or(and(get(FL), k(-2)), this.cfBit()));
-    if (cm === null) { this.c.if(and(get(FM), k(1))); fold(); this.c.end(); return; }
+    if (cm === null) { this.c.if(and(get(FK), k(1))); fold(); this.c.end(); return; }
     if ((cm & C.CF) !== 0) fold();
   }
 
   private incDec(dec: boolean, a: Expr, store: (r: Expr) => void): void {
     this.c.set(FA, a); this.c.set(FB, k(1));
     this.c.set(FR, bin(dec ? Op.i32_sub : Op.i32_add, get(FA), k(1)));
-    this.c.set(FO, k(dec ? C.SUB : C.ADD)); this.c.set(FT, k(31)); this.c.set(FM, k(C.ARITH & ~C.CF));
-    this.fw(F_FA | F_FB | F_FR | F_FO | F_FT | F_FM);
+    this.c.set(FK, k(packK(dec ? C.SUB : C.ADD, 31, C.ARITH & ~C.CF)));
+    this.fw(F_FA | F_FB | F_FR | F_FK);
     this.cm = C.ARITH & ~C.CF; this.co = dec ? C.SUB : C.ADD; this.ct = 31;
     store(get(FR));
   }
@@ -943,14 +962,14 @@ class WasmWriter {
       this.c.if(get(n));
     } else c = k(cst);
     const v = this.let(this.R(i.rm));
-    this.fw(F_FL | F_FM);
+    this.fw(F_FL | F_FK);
     let r: number;
     switch (kind) {
       case K.Rol: {
         r = this.let(bin(Op.i32_rotl, get(v), c));
         const cf = this.let(and(get(r), k(1)));
         this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(shrU(get(r), k(31)), get(cf)), k(1)), k(11))));
-        this.c.set(FM, and(get(FM), k(-2050)));
+        this.c.set(FK, and(get(FK), k(-2050)));
         if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
         break;
       }
@@ -958,7 +977,7 @@ class WasmWriter {
         r = this.let(bin(Op.i32_rotr, get(v), c));
         const cf = this.let(shrU(get(r), k(31)));
         this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(get(cf), shrU(get(r), k(30))), k(1)), k(11))));
-        this.c.set(FM, and(get(FM), k(-2050)));
+        this.c.set(FK, and(get(FK), k(-2050)));
         if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
         break;
       }
@@ -977,8 +996,8 @@ class WasmWriter {
         this.c.set(FL, or(and(get(FL), k(-2262)), and(shrS(get(v), sub(c, k(1))), k(1))));
     }
     if (kind !== K.Rol && kind !== K.Ror) {
-      this.c.set(FO, k(C.LOGIC)); this.c.set(FR, get(r)); this.c.set(FT, k(31)); this.c.set(FM, k(C.SF | C.ZF | C.PF));
-      this.fw(F_FO | F_FR | F_FT);
+      this.c.set(FR, get(r)); this.c.set(FK, k(packK(C.LOGIC, 31, C.SF | C.ZF | C.PF)));
+      this.fw(F_FR | F_FK);
       this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 31;
     }
     this.setR(i.rm, get(r));
@@ -1045,17 +1064,19 @@ class WasmWriter {
     if (bases !== null) { c.if(and(bases, k(3))); fail(-1); c.end(); }
     if (zeros !== null) { c.if(zeros); fail(-1); c.end(); }
     c.if(ltU(load(Op.i32_load, k(0), st + ST_SEGLIMIT + 4), k(this.spec.csLimitNeeded))); fail(-1); c.end(); // segLimit[CS]
+    c.if(or(ne(get(RM), k(this.spec.rmask)), ne(get(WM), k(this.spec.wmask)))); fail(-1); c.end();
     const cb = this.tmp();
     c.set(cb, load(Op.i32_load, k(0), st + ST_SEGBASE + 4));
     const e = this.tmp();
     for (const p of this.spec.pages) {
       c.set(e, load(Op.i32_load, shl(shrU(add(get(cb), k(p.eip)), k(12)), k(2)), this.lay.tlb));
-      c.if(eqz(and(get(e), get(RM)))); fail(-2); c.end();
+      c.if(eqz(and(get(e), k(this.spec.rmask)))); fail(-2); c.end();
       c.if(ne(shrU(get(e), k(12)), k(p.pp))); fail(-1); c.end();
     }
-    c.set(N, get(N0));
+    c.store(Op.i32_store, k(0), get(BUDGET), st + ST_BUDGET);
+    c.set(N, sub(get(BUDGET), get(N0)));
     for (let n = 0; n < 8; n++) if (f.regs & (1 << n)) c.set(REG0 + n, load(Op.i32_load, k(0), this.regAddr(n)));
-    if (f.flags) for (let x = 0; x < 7; x++) c.set(FL + x, load(Op.i32_load, k(0), this.flagAddr(x)));
+    if (f.flags) loadFlags(c, this.lay);
     return c;
   }
   epilogue(): void {
@@ -1066,7 +1087,7 @@ class WasmWriter {
     this.wb();
     c.end();
     c.store(Op.i32_store, k(0), get(XIP), st + ST_XIP);
-    c.set(N, add(get(N), get(XK)));
+    c.set(N, add(sub(this.budget(), get(N)), get(XK)));
     // Leaving through a link cell: go on in the region linked there when the cell is for this target (a
     // tail call: the state is in the state block, the next region loads it); else the cell now names this
     // target with no region, and the dispatcher links it if a region starts there.
@@ -1074,7 +1095,7 @@ class WasmWriter {
     const v = this.tmp();
     c.set(v, load(Op.i32_load, get(LNK), 4));
     c.if(and(nz(get(v)), eq(load(Op.i32_load, get(LNK)), get(XIP))));
-    c.tailCall(Imp.Jump, get(BUDGET), and(get(v), k(255)), get(RM), get(WM), get(N), get(LNK), shrU(get(v), k(8)));
+    c.tailCall(Imp.Jump, this.budget(), and(get(v), k(255)), k(this.spec.rmask), k(this.spec.wmask), get(N), get(LNK), shrU(get(v), k(8)));
     c.end();
     c.store(Op.i32_store, get(LNK), get(XIP));
     c.store(Op.i32_store, get(LNK), k(0), 4);
@@ -1123,13 +1144,25 @@ export function wasmInlineable(i: Insn, mode: GenMode): boolean {
 function writtenLocals(f: Needs): number[] {
   const out: number[] = [];
   for (let n = 0; n < 8; n++) if (f.regsW & (1 << n)) out.push(REG0 + n);
-  for (let x = 0; x < 7; x++) if (f.flagsW & (1 << x)) out.push(FL + x);
+  for (const x of FLAG_SLOTS) if (f.flagsW & (1 << x)) out.push(FL + x);
   return out;
 }
 
-/** Addresses in the state block of the locals writtenLocals lists. */
-function localAddr(lay: Layout, l: number): number {
-  return l < FL ? lay.state + ST_REGS + 4 * (l - REG0) : lay.state + ST_FLAGS + 4 * (l - FL);
+/** Store the value of register or flag local l where it lives in the state block (FK: in its three slots). */
+function storeLocal(c: Code, lay: Layout, l: number, v: Expr): void {
+  const fl = lay.state + ST_FLAGS;
+  if (l < FL) { c.store(Op.i32_store, k(0), v, lay.state + ST_REGS + 4 * (l - REG0)); return; }
+  if (l !== FK) { c.store(Op.i32_store, k(0), v, fl + 4 * (l - FL)); return; }
+  c.store(Op.i32_store, k(0), and(v, k(0xFFF)), fl + 4);
+  c.store(Op.i32_store, k(0), and(shrU(v, k(12)), k(15)), fl + 8);
+  c.store(Op.i32_store, k(0), shrU(v, k(16)), fl + 24);
+}
+
+/** The flag locals from the state block. */
+function loadFlags(c: Code, lay: Layout): void {
+  const fl = lay.state + ST_FLAGS;
+  for (const x of FLAG_SLOTS) if (x !== 1) c.set(FL + x, load(Op.i32_load, k(0), fl + 4 * x));
+  c.set(FK, or(or(load(Op.i32_load, k(0), fl + 4), shl(load(Op.i32_load, k(0), fl + 8), k(12))), shl(load(Op.i32_load, k(0), fl + 24), k(16))));
 }
 
 export interface WasmGenerated {
@@ -1169,7 +1202,7 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
   dyn.emit(k(-1));
   const wl = writtenLocals(f);
   const wbf = new Code();
-  wl.forEach((l, x) => wbf.store(Op.i32_store, k(0), get(x), localAddr(lay, l)));
+  wl.forEach((l, x) => storeLocal(wbf, lay, l, get(x)));
   const bytes = buildModule({
     type0: RUN_TYPE,
     table: 0,

@@ -203,7 +203,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const slot = env.allocSlot();
   const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
   const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
-    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n), zeroBases: zeroBases(env.cpu),
+    slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n), zeroBases: zeroBases(env.cpu), rmask: env.cpu.rmask, wmask: env.cpu.wmask,
   });
   const m32 = env.m32;
   for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
