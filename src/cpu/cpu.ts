@@ -84,6 +84,12 @@ const CROSS_SLOTS = 64;
 
 // lazy flag operation kinds
 export const LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2;
+/**
+ * A 32-bit SHL/SHR/SAR written inline (interp.ts, the translators): CF in bit 0 of lazyA, OF in bit lazyTop of
+ * lazyB, SF/ZF/PF from lazyRes, AF 0 (ops/shift.ts computes the same flags eagerly). Nothing is folded into
+ * `flags` at the shift, so a shift whose flags the next instruction overwrites costs no flag work at all.
+ */
+export const LAZY_SHIFT = 3;
 
 export class CPU {
   // ---- general registers: one buffer, three views (EAX..EDI; AX..DI at [2n]; AL..BH via reg8 map) ----
@@ -759,6 +765,7 @@ export class CPU {
     switch (this.lazyOp) {
       case LAZY_ADD: return (((a & b) | ((a | b) & ~r)) >>> this.lazyTop) & 1;
       case LAZY_SUB: return (((~a & b) | (~(a ^ b) & r)) >>> this.lazyTop) & 1;
+      case LAZY_SHIFT: return a & 1;
       default: return 0;
     }
   }
@@ -769,6 +776,7 @@ export class CPU {
     switch (this.lazyOp) {
       case LAZY_ADD: return ((((a ^ r) & (b ^ r)) >>> this.lazyTop) & 1) !== 0;
       case LAZY_SUB: return ((((a ^ b) & (a ^ r)) >>> this.lazyTop) & 1) !== 0;
+      case LAZY_SHIFT: return ((b >>> this.lazyTop) & 1) !== 0;
       default: return false;
     }
   }
@@ -790,7 +798,7 @@ export class CPU {
 
   getAF(): boolean {
     if (!(this.lazyMask & AF)) return (this.flags & AF) !== 0;
-    if (this.lazyOp === LAZY_LOGIC) return false;
+    if (this.lazyOp === LAZY_LOGIC || this.lazyOp === LAZY_SHIFT) return false;
     return ((this.lazyA ^ this.lazyB ^ this.lazyRes) & 0x10) !== 0;
   }
 

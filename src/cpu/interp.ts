@@ -21,8 +21,8 @@ const enum C {
   CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800,
   /** CF PF AF ZF SF OF: the lazily evaluated status flags (regs.ts ARITH_FLAGS). */
   ARITH = 0x8D5,
-  /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC. */
-  LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2,
+  /** cpu.ts LAZY_ADD / LAZY_SUB / LAZY_LOGIC / LAZY_SHIFT. */
+  LAZY_ADD = 0, LAZY_SUB = 1, LAZY_LOGIC = 2, LAZY_SHIFT = 3,
   ESP = 4, EBP = 5, CS = 1, SS = 2, GP = 13,
   /** EFLAGS.IF; cpu.ts ATTN_IRQ. */
   IF = 0x200, ATTN_IRQ = 1,
@@ -370,7 +370,7 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
         if ((cpu.lazyMask & C.CF) !== 0) {
           const la = cpu.lazyA, lb = cpu.lazyB, lr = cpu.lazyRes, lo = cpu.lazyOp;
           const cf = lo === C.LAZY_ADD ? (((la & lb) | ((la | lb) & ~lr)) >>> cpu.lazyTop) & 1
-            : lo === C.LAZY_SUB ? (((~la & lb) | (~(la ^ lb) & lr)) >>> cpu.lazyTop) & 1 : 0;
+            : lo === C.LAZY_SUB ? (((~la & lb) | (~(la ^ lb) & lr)) >>> cpu.lazyTop) & 1 : lo === C.LAZY_SHIFT ? la & 1 : 0;
           cpu.flags = (cpu.flags & ~C.CF) | cf;
         }
         cpu.lazyOp = dec ? C.LAZY_SUB : C.LAZY_ADD; cpu.lazyA = a; cpu.lazyB = 1; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH & ~C.CF;
@@ -398,22 +398,23 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
             cpu.flags = (cpu.flags & ~(C.CF | C.OF)) | cf | (((cf ^ (r >>> 30)) & 1) !== 0 ? C.OF : 0); cpu.lazyMask &= ~(C.CF | C.OF);
             break;
           }
-          case K.Shl: {
+          // SHL / SHR / SAR: the LAZY_SHIFT record (cpu.ts): CF = bit 0 of lazyA, OF = bit 31 of lazyB.
+          case K.Shl: { // CF = last bit out; OF = MSB(result) ^ CF
             r = v << c;
-            const cf = (v >>> (32 - c)) & 1;
-            cpu.flags = (cpu.flags & ~C.ARITH) | cf | ((((r >>> 31) ^ cf) & 1) !== 0 ? C.OF : 0);
-            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+            const a = v >>> (32 - c);
+            cpu.lazyA = a; cpu.lazyB = r ^ (a << 31);
+            cpu.lazyOp = C.LAZY_SHIFT; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH;
             break;
           }
-          case K.Shr:
+          case K.Shr: // OF = MSB(operand)
             r = v >>> c;
-            cpu.flags = (cpu.flags & ~C.ARITH) | ((v >>> (c - 1)) & 1) | ((v >>> 31) !== 0 ? C.OF : 0);
-            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+            cpu.lazyA = v >>> (c - 1); cpu.lazyB = v;
+            cpu.lazyOp = C.LAZY_SHIFT; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH;
             break;
           default: // K.Sar: OF = 0
             r = v >> c;
-            cpu.flags = (cpu.flags & ~C.ARITH) | ((v >> (c - 1)) & 1);
-            cpu.lazyOp = C.LAZY_LOGIC; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.SF | C.ZF | C.PF;
+            cpu.lazyA = v >> (c - 1); cpu.lazyB = 0;
+            cpu.lazyOp = C.LAZY_SHIFT; cpu.lazyRes = r; cpu.lazyTop = 31; cpu.lazyMask = C.ARITH;
         }
         r32[i.rm] = r;
         break;
@@ -438,7 +439,8 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
         if ((cpu.lazyMask & C.CF) === 0) c = (cpu.flags & C.CF) !== 0;
         else {
           const a = cpu.lazyA, b = cpu.lazyB, r = cpu.lazyRes, o = cpu.lazyOp;
-          c = (o === C.LAZY_ADD ? (((a & b) | ((a | b) & ~r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((~a & b) | (~(a ^ b) & r)) >>> cpu.lazyTop) & 1 : 0) !== 0;
+          c = (o === C.LAZY_ADD ? (((a & b) | ((a | b) & ~r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((~a & b) | (~(a ^ b) & r)) >>> cpu.lazyTop) & 1
+            : o === C.LAZY_SHIFT ? a & 1 : 0) !== 0;
         }
         if (!c && i.fast === K.Jbe) c = (cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) === 0 : (cpu.flags & C.ZF) !== 0;
         if (c === ((i.op & 1) === 0)) {
@@ -455,7 +457,8 @@ export function interpret(cpu: CPU, end: number, blockStarts = 0): number {
           if ((cpu.lazyMask & C.OF) === 0) of = (cpu.flags >> 11) & 1;
           else {
             const a = cpu.lazyA, b = cpu.lazyB, r = cpu.lazyRes, o = cpu.lazyOp;
-            of = o === C.LAZY_ADD ? (((a ^ r) & (b ^ r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((a ^ b) & (a ^ r)) >>> cpu.lazyTop) & 1 : 0;
+            of = o === C.LAZY_ADD ? (((a ^ r) & (b ^ r)) >>> cpu.lazyTop) & 1 : o === C.LAZY_SUB ? (((a ^ b) & (a ^ r)) >>> cpu.lazyTop) & 1
+              : o === C.LAZY_SHIFT ? (b >>> cpu.lazyTop) & 1 : 0;
           }
           c = sf !== of;
           if (!c && i.fast === K.Jle) c = (cpu.lazyMask & C.ZF) !== 0 ? ((cpu.lazyRes << (31 - cpu.lazyTop)) | 0) === 0 : (cpu.flags & C.ZF) !== 0;

@@ -154,7 +154,7 @@ class Writer {
   cfBit(): string {
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      return `(fo === 0 ? ${CARRY_ADD('ft')} : fo === 1 ? ${CARRY_SUB('ft')} : 0)`;
+      return `(fo === 0 ? ${CARRY_ADD('ft')} : fo === 1 ? ${CARRY_SUB('ft')} : fo === 3 ? fa & 1 : 0)`;
     }
     const w = this.wrap32();
     if (w !== null) return `(${w} ? 1 : 0)`;
@@ -186,7 +186,7 @@ class Writer {
     this.useFlags();
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      return '((fm & 2048) === 0 ? (fl & 2048) !== 0 : (fo === 0 ? (((fa ^ fr) & (fb ^ fr)) >>> ft) & 1 : fo === 1 ? (((fa ^ fb) & (fa ^ fr)) >>> ft) & 1 : 0) !== 0)';
+      return '((fm & 2048) === 0 ? (fl & 2048) !== 0 : (fo === 0 ? (((fa ^ fr) & (fb ^ fr)) >>> ft) & 1 : fo === 1 ? (((fa ^ fb) & (fa ^ fr)) >>> ft) & 1 : fo === 3 ? (fb >>> ft) & 1 : 0) !== 0)';
     }
     if ((cm & C.OF) === 0) return '((fl & 2048) !== 0)';
     if (co === C.ADD) return ct === 31 ? '(((fa ^ fr) & (fb ^ fr)) < 0)' : `(((((fa ^ fr) & (fb ^ fr)) >>> ${ct}) & 1) !== 0)`;

@@ -22,7 +22,7 @@ import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr } from 
 
 const enum C {
   CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800, ARITH = 0x8D5,
-  ADD = 0, SUB = 1, LOGIC = 2, SS = 2,
+  ADD = 0, SUB = 1, LOGIC = 2, SHIFT = 3, SS = 2,
 }
 /** Flag locals written, by their slot in the state block's flags record (F_FK: lazyMask, lazyOp, lazyTop). */
 const F_FL = 1, F_FK = 2, F_FA = 8, F_FB = 16, F_FR = 32;
@@ -223,11 +223,12 @@ class WasmWriter {
   cfBit(): Expr {
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      return select(carryAdd(gFT()), select(carrySub(gFT()), k(0), eq(gFO(), k(1))), eqz(gFO()));
+      const shiftOrNone = select(and(get(FA), k(1)), k(0), eq(gFO(), k(C.SHIFT)));
+      return select(carryAdd(gFT()), select(carrySub(gFT()), shiftOrNone, eq(gFO(), k(1))), eqz(gFO()));
     }
     const w = this.wrap32();
     if (w !== null) return w;
-    return co === C.ADD ? carryAdd(k(ct)) : co === C.SUB ? carrySub(k(ct)) : k(0);
+    return co === C.ADD ? carryAdd(k(ct)) : co === C.SUB ? carrySub(k(ct)) : co === C.SHIFT ? and(get(FA), k(1)) : k(0);
   }
   private wrap32(): Expr | null {
     if (this.ct !== 31) return null;
@@ -251,12 +252,14 @@ class WasmWriter {
     this.useFlags();
     const { cm, co, ct } = this;
     if (cm === null || co === null || ct === null) {
-      const lazyOf = select(and(shrU(ofAdd(), gFT()), k(1)), select(and(shrU(ofSub(), gFT()), k(1)), k(0), eq(gFO(), k(1))), eqz(gFO()));
+      const shiftOrNone = select(and(shrU(get(FB), gFT()), k(1)), k(0), eq(gFO(), k(C.SHIFT)));
+      const lazyOf = select(and(shrU(ofAdd(), gFT()), k(1)), select(and(shrU(ofSub(), gFT()), k(1)), shiftOrNone, eq(gFO(), k(1))), eqz(gFO()));
       return select(nz(and(get(FL), k(2048))), lazyOf, eqz(and(get(FK), k(2048))));
     }
     if ((cm & C.OF) === 0) return nz(and(get(FL), k(2048)));
     if (co === C.ADD) return ct === 31 ? ltS(ofAdd(), k(0)) : and(shrU(ofAdd(), k(ct)), k(1));
     if (co === C.SUB) return ct === 31 ? ltS(ofSub(), k(0)) : and(shrU(ofSub(), k(ct)), k(1));
+    if (co === C.SHIFT) return ct === 31 ? ltS(get(FB), k(0)) : and(shrU(get(FB), k(ct)), k(1));
     return k(0);
   }
   pf(): Expr {
@@ -962,10 +965,10 @@ class WasmWriter {
       this.c.if(get(n));
     } else c = k(cst);
     const v = this.let(this.R(i.rm));
-    this.fw(F_FL | F_FK);
     let r: number;
     switch (kind) {
       case K.Rol: {
+        this.fw(F_FL | F_FK);
         r = this.let(bin(Op.i32_rotl, get(v), c));
         const cf = this.let(and(get(r), k(1)));
         this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(shrU(get(r), k(31)), get(cf)), k(1)), k(11))));
@@ -974,6 +977,7 @@ class WasmWriter {
         break;
       }
       case K.Ror: {
+        this.fw(F_FL | F_FK);
         r = this.let(bin(Op.i32_rotr, get(v), c));
         const cf = this.let(shrU(get(r), k(31)));
         this.c.set(FL, or(or(and(get(FL), k(-2050)), get(cf)), shl(and(xor(get(cf), shrU(get(r), k(30))), k(1)), k(11))));
@@ -981,24 +985,26 @@ class WasmWriter {
         if (this.cm !== null) this.cm &= ~(C.CF | C.OF);
         break;
       }
-      case K.Shl: {
+      // SHL / SHR / SAR: the LAZY_SHIFT record (cpu.ts): CF = bit 0 of FA, OF = bit 31 of FB.
+      case K.Shl:
         r = this.let(shl(get(v), c));
-        const cf = this.let(and(shrU(get(v), sub(k(32), c)), k(1)));
-        this.c.set(FL, or(or(and(get(FL), k(-2262)), get(cf)), shl(and(xor(shrU(get(r), k(31)), get(cf)), k(1)), k(11))));
+        this.c.set(FA, shrU(get(v), sub(k(32), c)));
+        this.c.set(FB, xor(get(r), shl(get(FA), k(31))));
         break;
-      }
       case K.Shr:
         r = this.let(shrU(get(v), c));
-        this.c.set(FL, or(or(and(get(FL), k(-2262)), and(shrU(get(v), sub(c, k(1))), k(1))), shl(shrU(get(v), k(31)), k(11))));
+        this.c.set(FA, shrU(get(v), sub(c, k(1))));
+        this.c.set(FB, get(v));
         break;
       default: // Sar
         r = this.let(shrS(get(v), c));
-        this.c.set(FL, or(and(get(FL), k(-2262)), and(shrS(get(v), sub(c, k(1))), k(1))));
+        this.c.set(FA, shrS(get(v), sub(c, k(1))));
+        this.c.set(FB, k(0));
     }
     if (kind !== K.Rol && kind !== K.Ror) {
-      this.c.set(FR, get(r)); this.c.set(FK, k(packK(C.LOGIC, 31, C.SF | C.ZF | C.PF)));
-      this.fw(F_FR | F_FK);
-      this.cm = C.SF | C.ZF | C.PF; this.co = C.LOGIC; this.ct = 31;
+      this.c.set(FR, get(r)); this.c.set(FK, k(packK(C.SHIFT, 31, C.ARITH)));
+      this.fw(F_FA | F_FB | F_FR | F_FK);
+      this.cm = C.ARITH; this.co = C.SHIFT; this.ct = 31;
     }
     this.setR(i.rm, get(r));
     if (dynamic) { this.c.end(); this.forget(); }
