@@ -25,7 +25,8 @@ export interface JitConfig {
 /**
  * Entries before translation: a region run only a few times costs more to compile than it saves. Measured
  * on the Linux boots (vmlinux and bzImage paths, alternating runs): loop heads after 1,000 entries and
- * other entries after 20,000, with regions of at most 64 instructions (region.ts). What limits translating
+ * other entries after 20,000, with regions of at most 64 instructions (region.ts; 128 since regions keep
+ * fewer values in locals, and still 20,000: 8,000 was slower). What limits translating
  * more is V8's optimizing compiler, which recompiles every region that runs hot in the background (most
  * of its time is register allocation, which grows faster than the function): on a 2-core machine it
  * competes with the emulation. Regions of 128 instructions needed 100,000 entries (the kernel's
