@@ -58,7 +58,10 @@ const REG0 = 6; // r0..r7: 6..13
 // but for the three small fields, nearly always constants, packed in one local: FK = lazyMask | lazyOp << 12
 // | lazyTop << 16 (one value live across the region's dispatch loop instead of three: fewer spills).
 const FL = 14, FK = 15, FA = 17, FB = 18, FR = 19;
-const packK = (op: number, top: number, mask: number): number => mask | (op << 12) | (top << 16);
+/** FK's fields: lazyMask in bits 0-11, lazyOp from bit K_OP, lazyTop from bit K_TOP; their flags-record slots. */
+const K_MASK = 0xFFF, K_OP = 12, K_TOP = 16;
+const SLOT_MASK = 1, SLOT_OP = 2, SLOT_TOP = 6;
+const packK = (op: number, top: number, mask: number): number => mask | (op << K_OP) | (top << K_TOP);
 const SX = 21, XIP = 22, XK = 23, XC = 24, SEG0 = 26; // segment bases b0..b5: 26..31
 /** What is left of the budget (counting down at each block: no local holds the budget itself). */
 const N = 25;
@@ -67,8 +70,8 @@ const FIRST_TMP = 33;
 
 const and = (a: Expr, b: Expr): Expr => bin(Op.i32_and, a, b);
 /** lazyOp and lazyTop out of FK (lazyMask bits are tested in FK itself). */
-const gFO = (): Expr => and(shrU(get(FK), k(12)), k(15));
-const gFT = (): Expr => shrU(get(FK), k(16));
+const gFO = (): Expr => and(shrU(get(FK), k(K_OP)), k((1 << (K_TOP - K_OP)) - 1));
+const gFT = (): Expr => shrU(get(FK), k(K_TOP));
 const or = (a: Expr, b: Expr): Expr => bin(Op.i32_or, a, b);
 const xor = (a: Expr, b: Expr): Expr => bin(Op.i32_xor, a, b);
 const add = (a: Expr, b: Expr): Expr => bin(Op.i32_add, a, b);
@@ -302,7 +305,9 @@ class WasmWriter {
   }
 
   // ---- state write-back, exits ----
-  cnt(d: number): Expr { return add(sub(this.budget(), get(N)), k(this.kk(d))); }
+  cnt(d: number): Expr { return add(this.retired(), k(this.kk(d))); }
+  /** Instructions retired in this call from JavaScript up to the end of the current block (N counts down). */
+  retired(): Expr { return sub(this.budget(), get(N)); }
   /** The budget the region was called with (kept in the state block: no local holds it). */
   budget(): Expr { return load(Op.i32_load, k(0), this.lay.state + ST_BUDGET); }
   kk(d: number): number { return this.p + d - this.b.steps.length; }
@@ -811,7 +816,7 @@ class WasmWriter {
         const wide = (x: number): Expr => [...get(x), Op.i64_extend_i32_s];
         const differs: Expr = [...wide(a), ...wide(b), Op.i64_mul, ...wide(lo), Op.i64_ne];
         this.c.set(FL, or(and(get(FL), k(-2262)), bin(Op.i32_mul, differs, k(2049))));
-        this.c.set(FK, and(get(FK), k(~0xFFF)));
+        this.c.set(FK, and(get(FK), k(~K_MASK)));
         this.fw(F_FL | F_FK);
         this.cm = 0; this.co = C.LOGIC; this.ct = 31;
         this.setR(i.reg, get(lo));
@@ -1093,7 +1098,7 @@ class WasmWriter {
     this.wb();
     c.end();
     c.store(Op.i32_store, k(0), get(XIP), st + ST_XIP);
-    c.set(N, add(sub(this.budget(), get(N)), get(XK)));
+    const done = this.let(add(this.retired(), get(XK)));
     // Leaving through a link cell: go on in the region linked there when the cell is for this target (a
     // tail call: the state is in the state block, the next region loads it); else the cell now names this
     // target with no region, and the dispatcher links it if a region starts there.
@@ -1101,13 +1106,13 @@ class WasmWriter {
     const v = this.tmp();
     c.set(v, load(Op.i32_load, get(LNK), 4));
     c.if(and(nz(get(v)), eq(load(Op.i32_load, get(LNK)), get(XIP))));
-    c.tailCall(Imp.Jump, this.budget(), and(get(v), k(255)), k(this.spec.rmask), k(this.spec.wmask), get(N), get(LNK), shrU(get(v), k(8)));
+    c.tailCall(Imp.Jump, this.budget(), and(get(v), k(255)), k(this.spec.rmask), k(this.spec.wmask), get(done), get(LNK), shrU(get(v), k(8)));
     c.end();
     c.store(Op.i32_store, get(LNK), get(XIP));
     c.store(Op.i32_store, get(LNK), k(0), 4);
     c.end();
     c.store(Op.i32_store, k(0), get(LNK), st + ST_LASTLINK);
-    c.emit(get(N));
+    c.emit(get(done));
   }
 }
 
@@ -1159,16 +1164,17 @@ function storeLocal(c: Code, lay: Layout, l: number, v: Expr): void {
   const fl = lay.state + ST_FLAGS;
   if (l < FL) { c.store(Op.i32_store, k(0), v, lay.state + ST_REGS + 4 * (l - REG0)); return; }
   if (l !== FK) { c.store(Op.i32_store, k(0), v, fl + 4 * (l - FL)); return; }
-  c.store(Op.i32_store, k(0), and(v, k(0xFFF)), fl + 4);
-  c.store(Op.i32_store, k(0), and(shrU(v, k(12)), k(15)), fl + 8);
-  c.store(Op.i32_store, k(0), shrU(v, k(16)), fl + 24);
+  c.store(Op.i32_store, k(0), and(v, k(K_MASK)), fl + 4 * SLOT_MASK);
+  c.store(Op.i32_store, k(0), and(shrU(v, k(K_OP)), k((1 << (K_TOP - K_OP)) - 1)), fl + 4 * SLOT_OP);
+  c.store(Op.i32_store, k(0), shrU(v, k(K_TOP)), fl + 4 * SLOT_TOP);
 }
 
 /** The flag locals from the state block. */
 function loadFlags(c: Code, lay: Layout): void {
   const fl = lay.state + ST_FLAGS;
-  for (const x of FLAG_SLOTS) if (x !== 1) c.set(FL + x, load(Op.i32_load, k(0), fl + 4 * x));
-  c.set(FK, or(or(load(Op.i32_load, k(0), fl + 4), shl(load(Op.i32_load, k(0), fl + 8), k(12))), shl(load(Op.i32_load, k(0), fl + 24), k(16))));
+  const slot = (x: number): Expr => load(Op.i32_load, k(0), fl + 4 * x);
+  for (const x of FLAG_SLOTS) if (x !== SLOT_MASK) c.set(FL + x, slot(x));
+  c.set(FK, or(or(slot(SLOT_MASK), shl(slot(SLOT_OP), k(K_OP))), shl(slot(SLOT_TOP), k(K_TOP))));
 }
 
 export interface WasmGenerated {
