@@ -18,7 +18,7 @@ import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MOD
 import { endsBlock, type Block, type Region, type Step } from './region.ts';
 import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
 import { lookup } from '../opcode-table.ts';
-import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr } from './wasm-module.ts';
+import { bin, buildModule, Code, get, k, load, Op, select, un, type Expr, type FnType } from './wasm-module.ts';
 
 const enum C {
   CF = 0x1, PF = 0x4, ZF = 0x40, SF = 0x80, OF = 0x800, ARITH = 0x8D5,
@@ -29,7 +29,13 @@ const F_FL = 1, F_FK = 2, F_FA = 8, F_FB = 16, F_FR = 32;
 /** The flag locals' slots in the flags record (FK stands for slots 1, 2 and 6). */
 const FLAG_SLOTS = [0, 1, 3, 4, 5];
 
-/** Imported functions (wasm-runtime.ts makeImports), by index. */
+/**
+ * The runtime's call-outs (wasm-runtime.ts), by their index in the call-out table a region imports ("j"."c").
+ * Through a table rather than as imported functions: V8 compiles a JavaScript wrapper for every imported
+ * function's signature whenever it compiles a module (its wrapper cache is per module), ~0.4 ms per region
+ * module with these five signatures, more than the rest of its compile; the table holds the hub module's
+ * WebAssembly functions, which call the JavaScript ones (their wrappers compiled once, for the hub).
+ */
 export const enum Imp { Rd = 0, Wr, Rmw, Commit, Handler, Jump, Count }
 export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rd', params: 5, result: true },      // (size, seg, off, eip, cnt) -> value
@@ -37,15 +43,24 @@ export const IMPORTS: { name: string; params: number; result: boolean }[] = [
   { name: 'rmw', params: 5, result: true },     // (size, seg, off, eip, cnt) -> value (cpu.rmw8 / rmw32)
   { name: 'commit', params: 2, result: false }, // (size, value) (cpu.commit8 / commit32)
   { name: 'h', params: 5, result: true },       // (region, step, eip, nip, cnt) -> 1: leave here (cpu.nip in XIP)
-  // (budget, bi, rm, wm, n0, link, slot): the runtime's hub module, which tail-calls the region in that
-  // slot of the CPU's table (a region module importing the table itself costs V8 time per table entry
-  // at every instantiation).
+  // (budget, bi, rm, wm, n0, link, slot): the hub's own function, which tail-calls the region in that slot
+  // of the CPU's table (a region module importing the table itself costs V8 time per table entry at every
+  // instantiation).
   { name: 'jump', params: 7, result: true },
 ];
-/** The region function and the EIP -> block function, after the imports. */
-const FN_DYN = Imp.Count + 1;
-/** The write-back function: stores every register and flags local the region writes (its arguments). */
-const FN_WB = Imp.Count + 2;
+/** The call-outs' distinct types (type indexes 1.., after RUN_TYPE), and each call-out's type index. */
+const CALLOUT_TYPES: FnType[] = [];
+const IMP_TYPE: number[] = IMPORTS.map((m) => {
+  let t = CALLOUT_TYPES.findIndex((u) => u.params === m.params && u.result === m.result);
+  if (t < 0) { t = CALLOUT_TYPES.length; CALLOUT_TYPES.push({ params: m.params, result: m.result }); }
+  return t + 1;
+});
+/** A call of call-out imp (through the call-out table), as an expression. */
+function callOut(imp: Imp, ...args: Expr[]): Expr { return Code.callTypedE(IMP_TYPE[imp], k(imp), ...args); }
+/** The region function (0), the EIP -> block function and the write-back function: a region module imports none. */
+const FN_DYN = 1;
+/** The write-back function: stores every register and flag local the region writes (its arguments). */
+const FN_WB = 2;
 
 // Locals: the region function's parameters (budget, block, TLB masks, instructions retired before this
 // region in this call from JavaScript, the link cell it was entered through), fixed locals, temporaries.
@@ -440,7 +455,7 @@ class WasmWriter {
     const o = this.let(off), v = this.tmp();
     if (!this.wideR(s)) {
       this.sync();
-      this.c.set(v, Code.callE(Imp.Rd, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
+      this.c.set(v, callOut(Imp.Rd, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
       this.att();
       return get(v);
     }
@@ -452,7 +467,7 @@ class WasmWriter {
     const o = this.let(off);
     if (!this.wideW(s)) {
       this.sync();
-      this.c.call(Imp.Wr, k(size), k(s), get(o), val, k(this.s.eip), this.cnt(0));
+      this.c.emit(callOut(Imp.Wr, k(size), k(s), get(o), val, k(this.s.eip), this.cnt(0)));
       this.att();
       return;
     }
@@ -469,9 +484,9 @@ class WasmWriter {
     const o = this.let(off), a = this.tmp();
     if (!this.wideW(s)) {
       this.sync();
-      this.c.set(a, Code.callE(Imp.Rmw, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
+      this.c.set(a, callOut(Imp.Rmw, k(size), k(s), get(o), k(this.s.eip), this.cnt(0)));
       const r = body(get(a));
-      this.c.call(Imp.Commit, k(size), r);
+      this.c.emit(callOut(Imp.Commit, k(size), r));
       this.att();
       return;
     }
@@ -1019,7 +1034,7 @@ class WasmWriter {
   private call(s: Step): number | null {
     if (!this.inCpu) this.wbDirty();
     const q = this.tmp();
-    this.c.set(q, Code.callE(Imp.Handler, k(this.spec.slot), k(this.k), k(s.eip), k(s.next), this.cnt(0)));
+    this.c.set(q, callOut(Imp.Handler, k(this.spec.slot), k(this.k), k(s.eip), k(s.next), this.cnt(0)));
     const leave = (): void => {
       this.c.set(XIP, load(Op.i32_load, k(0), this.lay.state + ST_XIP));
       this.c.set(XK, k(this.kk(1)));
@@ -1106,7 +1121,7 @@ class WasmWriter {
     const v = this.tmp();
     c.set(v, load(Op.i32_load, get(LNK), 4));
     c.if(and(nz(get(v)), eq(load(Op.i32_load, get(LNK)), get(XIP))));
-    c.tailCall(Imp.Jump, this.budget(), and(get(v), k(255)), k(this.spec.rmask), k(this.spec.wmask), get(done), get(LNK), shrU(get(v), k(8)));
+    c.tailCallTyped(IMP_TYPE[Imp.Jump], k(Imp.Jump), this.budget(), and(get(v), k(255)), k(this.spec.rmask), k(this.spec.wmask), get(done), get(LNK), shrU(get(v), k(8)));
     c.end();
     c.store(Op.i32_store, get(LNK), get(XIP));
     c.store(Op.i32_store, get(LNK), k(0), 4);
@@ -1217,8 +1232,10 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
   wl.forEach((l, x) => storeLocal(wbf, lay, l, get(x)));
   const bytes = buildModule({
     type0: RUN_TYPE,
-    table: 0,
-    imports: IMPORTS.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
+    table: Imp.Count,
+    types: CALLOUT_TYPES,
+    tableName: 'c',
+    imports: [],
     memoryPages,
     functions: [
       { type: { params: PARAMS, result: true }, locals: FIRST_TMP - PARAMS + w.maxTmp, code: [pro.b.bytes(), w.c.b.bytes()], export: 'run' },

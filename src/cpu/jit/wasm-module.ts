@@ -6,7 +6,7 @@
 /** Opcodes used (spec §5.4). */
 export const enum Op {
   unreachable = 0x00, block = 0x02, loop = 0x03, if = 0x04, else = 0x05, end = 0x0B,
-  br = 0x0C, br_if = 0x0D, br_table = 0x0E, return = 0x0F, call = 0x10,
+  br = 0x0C, br_if = 0x0D, br_table = 0x0E, return = 0x0F, call = 0x10, call_indirect = 0x11,
   /** Tail calls (the tail-call proposal, on by default in Node 20's V8). */
   return_call = 0x12, return_call_indirect = 0x13, drop = 0x1A, select = 0x1B,
   local_get = 0x20, local_set = 0x21, local_tee = 0x22,
@@ -152,14 +152,32 @@ export class Code {
   }
   /** return_call_indirect of type 0 through table 0: args, then the table index. */
   tailCallIndirect(index: Expr, ...args: Expr[]): void {
+    this.tailCallTyped(0, index, ...args);
+  }
+  /** return_call_indirect of the given type index through table 0. */
+  tailCallTyped(type: number, index: Expr, ...args: Expr[]): void {
     this.emit(...args, index);
-    this.b.push(Op.return_call_indirect, 0, 0);
+    this.b.push(Op.return_call_indirect);
+    uleb(type, this.b);
+    this.b.push(0);
+  }
+  /** call_indirect of the given type index through table 0 (a call with no result). */
+  callTyped(type: number, index: Expr, ...args: Expr[]): void {
+    this.emit(Code.callTypedE(type, index, ...args));
   }
   /** A call's result as an expression. */
   static callE(fn: number, ...args: Expr[]): Expr {
     const o: Expr = args;
     o.push(Op.call);
     uleb(fn, o);
+    return o;
+  }
+  /** A call_indirect's result as an expression: args, then the index in table 0 of a function of that type. */
+  static callTypedE(type: number, index: Expr, ...args: Expr[]): Expr {
+    const o: Expr = args;
+    o.push(index, Op.call_indirect);
+    uleb(type, o);
+    o.push(0);
     return o;
   }
 }
@@ -186,8 +204,12 @@ function section(id: number, body: ArrayLike<number>, out: Bytes): void {
 export interface ModuleSpec {
   /** The type of type index 0 (what return_call_indirect in the code refers to). */
   type0: FnType;
-  /** Import a function table "j"."t" (funcref) of at least this many elements (0: none). */
+  /** Further types, at indexes 1.. in this order (what call_indirect and return_call_indirect name). */
+  types?: FnType[];
+  /** Import a function table (funcref) of at least this many elements (0: none), as table 0. */
   table: number;
+  /** Its import name in module "j" (default "t"). */
+  tableName?: string;
   /** Imported functions (module "j"), in index order 0.. . */
   imports: { name: string; type: FnType }[];
   /** Imported memory "j"."m" of this many 64 KiB pages (minimum = maximum). */
@@ -205,6 +227,7 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
     return i;
   };
   typeIndex(spec.type0);
+  for (const t of spec.types ?? []) if (typeIndex(t) !== types.length - 1) throw new Error('wasm: ModuleSpec.types repeats a type');
   const imp = spec.imports.map((f) => typeIndex(f.type));
   const fns = spec.functions.map((f) => typeIndex(f.type));
   out.push(0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0);
@@ -221,7 +244,7 @@ export function buildModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
     uleb(spec.memoryPages, m);
     items.push(m);
     if (spec.table > 0) {
-      const t = [...name('j'), ...name('t'), 0x01, 0x70, 0x00];
+      const t = [...name('j'), ...name(spec.tableName ?? 't'), 0x01, 0x70, 0x00];
       uleb(spec.table, t);
       items.push(t);
     }

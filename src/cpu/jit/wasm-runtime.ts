@@ -42,6 +42,8 @@ export class WasmEnv {
   readonly m32: Int32Array;
   /** Run the region in a slot from block bi (the hub's export). */
   readonly enter: (slot: number, budget: number, bi: number, rm: number, wm: number) => number;
+  /** The call-outs a region calls (wasm-codegen.ts Imp), the hub's functions. */
+  readonly callouts: WebAssembly.Table;
   readonly imports: WebAssembly.Imports;
   readonly memoryPages: number;
 
@@ -99,23 +101,32 @@ export class WasmEnv {
       },
     };
     // The hub: jump (a region going on in another) and enter (every call from JavaScript: one call site
-    // for V8's JS-to-WebAssembly wrapper), each a tail call through the table.
+    // for V8's JS-to-WebAssembly wrapper), each a tail call through the table; and one function per
+    // JavaScript call-out that calls it (the call-out table holds these: a region module imports no
+    // function, see wasm-codegen.ts Imp).
+    const js = IMPORTS.filter((m) => m.name !== 'jump');
     const jump = new Code();
     jump.tailCallIndirect(get(6), get(0), get(1), get(2), get(3), get(4), get(5));
     const enter = new Code();
     enter.tailCallIndirect(get(0), get(1), get(2), get(3), get(4), [0x41, 0], [0x41, 0]);
+    const relays = js.map((m, i) => {
+      const c = new Code();
+      c.call(i, ...Array.from({ length: m.params }, (_, p) => get(p)));
+      return { type: { params: m.params, result: m.result }, locals: 0, code: [c.b.bytes()], export: m.name };
+    });
     const hub = new WebAssembly.Instance(new WebAssembly.Module(buildModule({
-      type0: RUN_TYPE, table: 1, imports: [], memoryPages: this.memoryPages,
+      type0: RUN_TYPE, table: 1, imports: js.map((m) => ({ name: m.name, type: { params: m.params, result: m.result } })),
+      memoryPages: this.memoryPages,
       functions: [
         { type: { params: 7, result: true }, locals: 0, code: [jump.b.bytes()], export: 'jump' },
         { type: { params: 5, result: true }, locals: 0, code: [enter.b.bytes()], export: 'enter' },
+        ...relays,
       ],
-    })), { j: { m: mem, t: this.table } });
+    })), { j: { m: mem, t: this.table, ...Object.fromEntries(js.map((m) => [m.name, fns[m.name]])) } });
     this.enter = hub.exports.enter as (slot: number, budget: number, bi: number, rm: number, wm: number) => number;
-    fns.jump = hub.exports.jump as (...a: number[]) => number;
-    const j: Record<string, unknown> = { m: mem };
-    for (const m of IMPORTS) j[m.name] = fns[m.name];
-    this.imports = { j: j as WebAssembly.ModuleImports };
+    this.callouts = new WebAssembly.Table({ element: 'anyfunc', initial: IMPORTS.length });
+    IMPORTS.forEach((m, i) => this.callouts.set(i, hub.exports[m.name] as never));
+    this.imports = { j: { m: mem, c: this.callouts } };
   }
 
   /** The CPU's flags record into the state block. */
