@@ -32,9 +32,12 @@ export const ST_BUDGET = 128;
 export const ST_PARITY = 256;
 /**
  * The mode word while translated code runs: bit 0 SS.B (cpu.stack32), bits 1-6 cpu.wideR, bits 7-12
- * cpu.wideW (written by the runtime on each entry from JavaScript; regions check it on entry).
+ * cpu.wideW, MODE_IDENTITY (written by the runtime on each entry from JavaScript; regions check it on
+ * entry).
  */
 export const ST_MODE = 72;
+/** Mode word bit: paging off and A20 on, so that a linear address is the physical one. */
+export const MODE_IDENTITY = 1 << 13;
 /** The link cell a region left through with no region linked there yet (0: none). */
 export const ST_LASTLINK = 76;
 

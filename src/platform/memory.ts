@@ -64,6 +64,22 @@ export class PhysicalMemory {
     this.mapVersion++;
   }
 
+  /**
+   * The widest range [lo, hi) of addresses with no MMIO page that holds 1 MiB (or starts at 0 when the
+   * first MMIO page lies above it): reads there are plain RAM (ROM included), which translated code running
+   * with paging off reads with no TLB entry (jit/wasm-codegen.ts WasmRegionSpec.identity). The map is
+   * fixed once guest code runs (as the TLB's entries assume). Null when that range is under 64 KiB.
+   */
+  directReadRange(): { lo: number; hi: number } | null {
+    const mb = 0x100;
+    let below = -1, above = this.size >>> 12;
+    for (const p of this.mmio.keys()) {
+      if (p < mb) below = Math.max(below, p); else above = Math.min(above, p);
+    }
+    const lo = (below + 1) << 12, hi = above << 12;
+    return hi - lo >= 0x10000 ? { lo, hi } : null;
+  }
+
   /** True when the page is RAM that can be read directly through u8/u16/i32. */
   isRamPage(page: number): boolean {
     return page < this.size >>> 12 && !this.mmio.has(page);

@@ -49,3 +49,47 @@ test('a region written for a segment base of 0 does not run with another base', 
     Object.assign(jitConfig, saved);
   }
 });
+
+// With paging off a region reads plain RAM at the offset itself (no TLB entry); when A20 is disabled, or
+// paging turned on, the same region must not run, and reads outside the RAM range take the TLB's way.
+// mov ecx, 40; L: mov eax, [0x100010]; add ebx, eax; movzx eax, word [0x7FFFFE]; add ebx, eax;
+//   mov eax, [0x10]; add ebx, eax; mov eax, [0x7FFFFE]; add edx, eax; dec ecx; jnz L; hlt
+// (the last read runs past the end of RAM: the interpreter's way, in both)
+const IDENT = Uint8Array.of(0xB9, 40, 0, 0, 0, 0xA1, 0x10, 0, 0x10, 0, 0x01, 0xC3, 0x0F, 0xB7, 0x05, 0xFE, 0xFF, 0x7F, 0,
+  0x01, 0xC3, 0xA1, 0x10, 0, 0, 0, 0x01, 0xC3, 0xA1, 0xFE, 0xFF, 0x7F, 0, 0x01, 0xC2, 0x49, 0x75, 0xDF, 0xF4);
+
+test('paging off: reads take linear as physical inside RAM, and stop doing so when A20 is disabled', () => {
+  const saved = { ...jitConfig };
+  Object.assign(jitConfig, { threshold: 1, blockThreshold: 1, backend: 'wasm' });
+  try {
+    const w0 = jitStats.wasm;
+    const results: number[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine({ memSize: 8 << 20 });
+      assert.equal(m.cpu.cr0 & 0x80000000, 0, 'paging is off');
+      m.mem.load(CODE, IDENT);
+      m.mem.load(0x100010, Uint8Array.of(5, 0, 0, 0));
+      m.mem.load(0x10, Uint8Array.of(3, 0, 0, 0));
+      m.mem.load(0x7FFFFE, Uint8Array.of(0x11, 0x22)); // (the last word of RAM)
+      m.mem.load(0x6FFFFE, Uint8Array.of(0x33, 0x44)); // (0x7FFFFE with A20 disabled)
+      m.cpu.jit = jit;
+      const run = (): number => {
+        m.cpu.eip = CODE; m.cpu.halted = false; m.cpu.r32[3] = 0; m.cpu.r32[2] = 0;
+        m.cpu.run(10_000);
+        return m.cpu.r32[3];
+      };
+      const a = run();
+      m.cpu.a20Mask = 0xFFEFFFFF | 0; // A20 disabled: 0x100010 is 0x10 (as pc.ts updateA20 does it)
+      m.cpu.flushTlb(true);
+      const b = run();
+      m.cpu.a20Mask = -1;
+      m.cpu.flushTlb(true);
+      results.push([a, b, run(), m.cpu.r32[2], m.cpu.icount]);
+    }
+    assert.ok(jitStats.wasm > w0, 'the loop was translated to WebAssembly');
+    assert.deepEqual(results[0].slice(0, 3), [40 * (5 + 0x2211 + 3), 40 * (3 + 0x4433 + 3), 40 * (5 + 0x2211 + 3)], 'interpreted');
+    assert.deepEqual(results[1], results[0], 'translated: the same values and instruction count');
+  } finally {
+    Object.assign(jitConfig, saved);
+  }
+});

@@ -14,7 +14,7 @@
 
 import type { Insn } from '../insn.ts';
 import { K } from '../interp.ts';
-import { HOST_LINKS, HOST_STATE, HOST_TLB, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_BUDGET, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
+import { HOST_LINKS, HOST_STATE, HOST_TLB, MODE_IDENTITY, ST_ATT, ST_FLAGS, ST_LASTLINK, ST_MODE, ST_PARITY, ST_BUDGET, ST_REGS, ST_SEGBASE, ST_SEGLIMIT, ST_XIP } from '../host-area.ts';
 import { endsBlock, type Block, type Region, type Step } from './region.ts';
 import { inlineable, J, jitKind, type GenMode } from './codegen.ts';
 import { lookup } from '../opcode-table.ts';
@@ -125,8 +125,10 @@ interface Needs {
   segR: number;
   segW: number;
   stack: boolean;
+  /** Reads that take linear = physical (WasmRegionSpec.identity): the mode must still allow it. */
+  identity: boolean;
 }
-const emptyNeeds = (): Needs => ({ regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false });
+const emptyNeeds = (): Needs => ({ regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false, identity: false });
 
 /** Addresses in the memory of the TLB and the state block (guest RAM ends at ramSize). */
 export interface Layout { tlb: number; state: number; links: number }
@@ -149,6 +151,12 @@ export interface WasmRegionSpec {
   /** The CS limit it needs, and each code page: an EIP on it and the physical page it was translated from. */
   csLimitNeeded: number;
   pages: { eip: number; pp: number }[];
+  /**
+   * Paging off and A20 on when it was written (else null): a linear address is then the physical one, the
+   * address in memory, and reads at [lo, hi) (plain RAM, no MMIO: PhysicalMemory.directReadRange) need no
+   * TLB entry. The prologue checks that the mode still is (MODE_IDENTITY).
+   */
+  identity: { lo: number; hi: number } | null;
   /**
    * Link cells: given how many the region wants, the index of the first of that many consecutive cells it
    * may use, or -1 (none left: its exits then go back to the dispatcher every time).
@@ -459,7 +467,22 @@ class WasmWriter {
       this.att();
       return get(v);
     }
-    this.c.set(v, load(size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u, this.direct(s, o, RM, size)));
+    const op = size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u;
+    const id = this.spec.identity;
+    if (id !== null && ((this.spec.zeroBases >> s) & 1) !== 0) {
+      // Paging off (cpu.ts fillTlb maps linear to physical) and a flat segment based at 0: within the RAM
+      // range the offset is the address in memory; elsewhere (MMIO, beyond RAM: rare with paging off) the
+      // interpreter reads it. (Falling back to the TLB's way here instead made the decompressor's regions
+      // larger and ~8% slower.)
+      this.need.identity = true;
+      this.need.segR |= 1 << s;
+      this.c.if(bin(Op.i32_gt_u, id.lo === 0 ? get(o) : sub(get(o), k(id.lo)), k(id.hi - id.lo - size)));
+      this.exitBefore();
+      this.c.end();
+      this.c.set(v, load(op, get(o)));
+      return get(v);
+    }
+    this.c.set(v, load(op, this.direct(s, o, RM, size)));
     return get(v);
   }
 
@@ -1071,7 +1094,7 @@ class WasmWriter {
       c.emit(get(N0));
       c.op(Op.return);
     };
-    const modeNeed = (f.stack ? 1 : 0) | (f.segR << 1) | (f.segW << 7);
+    const modeNeed = (f.stack ? 1 : 0) | (f.segR << 1) | (f.segW << 7) | (f.identity ? MODE_IDENTITY : 0);
     if (modeNeed !== 0) {
       c.if(ne(and(load(Op.i32_load, k(0), st + ST_MODE), k(modeNeed)), k(modeNeed)));
       fail(-1);
@@ -1218,7 +1241,7 @@ export function generateWasm(region: Region, mode: GenMode, ramSize: number, mem
   const pro = w.prologue();
   // (The two passes must agree: the second may only use what the first collected.)
   const f = w.need, n0 = first.need;
-  if ((f.regs & ~n0.regs) !== 0 || (f.flagsW & ~n0.flagsW) !== 0 || (f.flags && !n0.flags)) throw new Error('jit: wasm passes disagree');
+  if ((f.regs & ~n0.regs) !== 0 || (f.flagsW & ~n0.flagsW) !== 0 || (f.flags && !n0.flags) || (f.identity && !n0.identity)) throw new Error('jit: wasm passes disagree');
   const dyn = new Code();
   for (const b of region.blocks) {
     dyn.if(eq(get(0), k(b.eip)));
