@@ -53,10 +53,12 @@ test('a region written for a segment base of 0 does not run with another base', 
 // With paging off a region reads plain RAM at the offset itself (no TLB entry); when A20 is disabled, or
 // paging turned on, the same region must not run, and reads outside the RAM range take the TLB's way.
 // mov ecx, 40; L: mov eax, [0x100010]; add ebx, eax; movzx eax, word [0x7FFFFE]; add ebx, eax;
-//   mov eax, [0x10]; add ebx, eax; mov eax, [0x7FFFFE]; add edx, eax; dec ecx; jnz L; hlt
-// (the last read runs past the end of RAM: the interpreter's way, in both)
+//   mov eax, [0x10]; add ebx, eax; mov eax, [0x7FFFFE]; add edx, eax; mov [0x100020], ebx; dec ecx; jnz L; hlt
+// (the last read runs past the end of RAM: the interpreter's way, in both; the write is to 0x20 with A20
+// disabled)
 const IDENT = Uint8Array.of(0xB9, 40, 0, 0, 0, 0xA1, 0x10, 0, 0x10, 0, 0x01, 0xC3, 0x0F, 0xB7, 0x05, 0xFE, 0xFF, 0x7F, 0,
-  0x01, 0xC3, 0xA1, 0x10, 0, 0, 0, 0x01, 0xC3, 0xA1, 0xFE, 0xFF, 0x7F, 0, 0x01, 0xC2, 0x49, 0x75, 0xDF, 0xF4);
+  0x01, 0xC3, 0xA1, 0x10, 0, 0, 0, 0x01, 0xC3, 0xA1, 0xFE, 0xFF, 0x7F, 0, 0x01, 0xC2, 0x89, 0x1D, 0x20, 0, 0x10, 0,
+  0x49, 0x75, 0xD9, 0xF4);
 
 test('paging off: reads take linear as physical inside RAM, and stop doing so when A20 is disabled', () => {
   const saved = { ...jitConfig };
@@ -79,16 +81,46 @@ test('paging off: reads take linear as physical inside RAM, and stop doing so wh
         return m.cpu.r32[3];
       };
       const a = run();
+      const wa = m.mem.read32(0x100020);
       m.cpu.a20Mask = 0xFFEFFFFF | 0; // A20 disabled: 0x100010 is 0x10 (as pc.ts updateA20 does it)
       m.cpu.flushTlb(true);
       const b = run();
+      const wb = [m.mem.read32(0x100020), m.mem.read32(0x20)];
       m.cpu.a20Mask = -1;
       m.cpu.flushTlb(true);
-      results.push([a, b, run(), m.cpu.r32[2], m.cpu.icount]);
+      results.push([a, b, run(), wa, ...wb, m.cpu.r32[2], m.cpu.icount]);
     }
     assert.ok(jitStats.wasm > w0, 'the loop was translated to WebAssembly');
-    assert.deepEqual(results[0].slice(0, 3), [40 * (5 + 0x2211 + 3), 40 * (3 + 0x4433 + 3), 40 * (5 + 0x2211 + 3)], 'interpreted');
+    const [a, b] = [40 * (5 + 0x2211 + 3), 40 * (3 + 0x4433 + 3)];
+    assert.deepEqual(results[0].slice(0, 6), [a, b, a, a, a, b], 'interpreted (the last write: to 0x20 with A20 disabled)');
     assert.deepEqual(results[1], results[0], 'translated: the same values and instruction count');
+  } finally {
+    Object.assign(jitConfig, saved);
+  }
+});
+
+test('paging off: a region that only writes is not run with A20 disabled either', () => {
+  // mov ecx, 40; L: mov [0x100020], ecx; dec ecx; jnz L; hlt
+  const prog = Uint8Array.of(0xB9, 40, 0, 0, 0, 0x89, 0x0D, 0x20, 0, 0x10, 0, 0x49, 0x75, 0xF7, 0xF4);
+  const saved = { ...jitConfig };
+  Object.assign(jitConfig, { threshold: 1, blockThreshold: 1, backend: 'wasm' });
+  try {
+    const results: number[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine({ memSize: 8 << 20 });
+      m.mem.load(CODE, prog);
+      m.cpu.jit = jit;
+      m.cpu.eip = CODE;
+      m.cpu.run(10_000);
+      m.mem.load(0x100020, Uint8Array.of(9, 9, 9, 9));
+      m.cpu.a20Mask = 0xFFEFFFFF | 0;
+      m.cpu.flushTlb(true);
+      m.cpu.eip = CODE; m.cpu.halted = false;
+      m.cpu.run(10_000);
+      results.push([m.mem.read32(0x100020), m.mem.read32(0x20), m.cpu.icount]);
+    }
+    assert.deepEqual(results[0].slice(0, 2), [0x09090909, 1], 'interpreted: the second run wrote 0x20');
+    assert.deepEqual(results[1], results[0], 'translated: the same');
   } finally {
     Object.assign(jitConfig, saved);
   }

@@ -455,6 +455,12 @@ class WasmWriter {
     this.c.if(this.slowAccess(e, mask, l, size));
     this.exitBefore();
     this.c.end();
+    if (mask === WM && this.spec.identity !== null && l === o) {
+      // Paging off: the entry maps the page to itself (cpu.ts fillTlb), so the linear address is the one in
+      // memory; the entry still says whether the page may be written directly (not code, not ROM).
+      this.need.identity = true;
+      return get(l);
+    }
     return this.ramAddr(e, l);
   }
 
