@@ -168,7 +168,7 @@ export interface WasmRegionSpec {
 interface CellRange { first: number; count: number }
 
 class WasmWriter {
-  c = new Code();
+  c: Code;
   readonly need = emptyNeeds();
   cm: number | null = null;
   co: number | null = null;
@@ -195,6 +195,8 @@ class WasmWriter {
     private readonly spec: WasmRegionSpec,
     private readonly cellRange: CellRange,
   ) {
+    // (The first pass, final === null, only collects what the region uses: its code is not written out.)
+    this.c = new Code(final === null);
     region.steps.forEach((s, i) => this.index.set(s, i));
   }
 

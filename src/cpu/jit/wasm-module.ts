@@ -114,7 +114,13 @@ export class Code {
   /** Open blocks / loops / ifs; a label is its position in this stack. */
   private depth = 0;
 
-  emit(...e: Expr[]): void { for (let i = 0; i < e.length; i++) flatten(e[i], this.b); }
+  /**
+   * dry: only the structure counts (a code generator's first pass, which collects what the code uses):
+   * expressions are not written out, so the bytes are not a valid body.
+   */
+  constructor(private readonly dry = false) {}
+
+  emit(...e: Expr[]): void { if (!this.dry) for (let i = 0; i < e.length; i++) flatten(e[i], this.b); }
   op(o: Op): void { this.b.byte(o); }
   set(l: number, e: Expr): void { this.emit(e); this.b.push(Op.local_set); uleb(l, this.b); }
   store(op: Op.i32_store | Op.i32_store8 | Op.i32_store16, a: Expr, v: Expr, off = 0): void {
