@@ -15,7 +15,7 @@ import { fmtInt, fmtNum } from './stats.ts';
 import { findWorkload, instantiate, REPO_ROOT, type WorkloadInstance } from './workloads.ts';
 import { runNodeChild } from './engines/node-child.ts';
 import { qemuVersion, runQemu, QEMU_INSTALL } from './engines/qemu.ts';
-import { cliFeatures, jitStatus, runTrapezeLinux, type CliFeatures } from './engines/trapeze-cli.ts';
+import { buildCliBundle, cliFeatures, jitStatus, runTrapezeLinux, type CliFeatures } from './engines/trapeze-cli.ts';
 import type { RunResult, RunSpec } from './engines/protocol.ts';
 import { DEFAULT_LINUX_DIR, linuxMissing, prepareLinux, type LinuxSetup } from './linux.ts';
 import { analyse, checkRun, renderReport, rowsFor, summarize, type CheckedRun, type Row, type WorkloadReport } from './report.ts';
@@ -241,7 +241,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           reports.push(skippedReport(name, missing));
           continue;
         }
-        ctx.cli ??= cliFeatures();
+        if (!ctx.cli) {
+          const why = buildCliBundle();
+          if (why !== null) log(`bench: could not build the trapeze command's bundle (${why}): its Linux figures include tsx's start-up`);
+          ctx.cli = cliFeatures();
+        }
         if (!ctx.linux) {
           log('bench: preparing the Linux workload (initramfs; the vmlinux cache, untimed)');
           ctx.linux = prepareLinux(linuxDir, ctx.cli);
