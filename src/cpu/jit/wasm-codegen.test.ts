@@ -125,3 +125,31 @@ test('paging off: a region that only writes is not run with A20 disabled either'
     Object.assign(jitConfig, saved);
   }
 });
+
+test('paging off: a region does not run once CS has another base (the same EIP is other code)', () => {
+  // At CODE: mov ecx, 30; L: add ebx, 1; dec ecx; jnz L; hlt. At CODE + 0x1000 the same with add ebx, 2.
+  const prog = (n: number) => Uint8Array.of(0xB9, 30, 0, 0, 0, 0x83, 0xC3, n, 0x49, 0x75, 0xFA, 0xF4);
+  const saved = { ...jitConfig };
+  Object.assign(jitConfig, { threshold: 1, blockThreshold: 1, backend: 'wasm' });
+  try {
+    const results: number[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine({ memSize: 8 << 20 });
+      m.mem.load(CODE, prog(1));
+      m.mem.load(CODE + 0x1000, prog(2));
+      m.cpu.jit = jit;
+      m.cpu.eip = CODE;
+      m.cpu.run(10_000);
+      const first = m.cpu.r32[3];
+      m.cpu.segBase[1] = 0x1000; // CS based at 0x1000: EIP CODE is linear CODE + 0x1000
+      m.cpu.segChanged(1);
+      m.cpu.eip = CODE; m.cpu.halted = false; m.cpu.r32[3] = 0;
+      m.cpu.run(10_000);
+      results.push([first, m.cpu.r32[3], m.cpu.icount]);
+    }
+    assert.deepEqual(results[0].slice(0, 2), [30, 60], 'interpreted: 30 x 1, then 30 x 2');
+    assert.deepEqual(results[1], results[0], 'translated: the same');
+  } finally {
+    Object.assign(jitConfig, saved);
+  }
+});
