@@ -206,6 +206,11 @@ test('result checks: exit value, completion line, checksums, exact counts, deter
   assert.equal(analyse(w, [mk(0, 1), mk(2, 1, { serial: 'bench tight: done 0000abce\r\n' })]).failed, true, 'checksums differ');
   const twice = summarize(rows[0], { available: true }, [1, 2].map((n) => checkRun(w, run({ exitValue: 0, serial: good, windowSec: 1, windowInsns: 1002, totalInsns: 5000 + n }))));
   assert.equal(analyse(w, [twice]).failed, true, 'determinism');
+  // Repetition by repetition: trapeze-jit 1 s, 3 s, 1 s against v86-jit 2 s, 2 s, 0.5 s.
+  const reps = (i: number, secs: number[]) => summarize(rows[i], { available: true },
+    secs.map((sec) => checkRun(w, run({ exitValue: 0, serial: good, windowSec: sec, windowInsns: 1002, totalInsns: 5000, insnsExact: i < 2 }))));
+  const paired = analyse(w, [reps(1, [1, 3, 1]), reps(2, [2, 2, 0.5])]).checks.find((c) => c.includes('repetition by repetition'));
+  assert.equal(paired, 'trapeze-jit against v86-jit, repetition by repetition: 2.00× / 0.67× / 0.50× (faster in 1 of 3)');
   const heap = (kib: number, gcs: number) => analyse(w, [mk(0, 1, { heapWindowStartKiB: 1000, heapWindowEndKiB: 1000 + kib, gcInWindow: gcs })]).warnings;
   assert.ok(heap(5000, 0).some((x) => x.startsWith('ALLOCATION')), '5000 KiB over 1002 instructions');
   assert.ok(heap(0, 3).some((x) => x.startsWith('ALLOCATION')), 'three GCs in the window');

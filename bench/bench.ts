@@ -156,7 +156,9 @@ async function benchWorkload(w: WorkloadInstance, ctx: Context): Promise<Workloa
   }
   const runs = new Map<string, CheckedRun[]>(rows.map((r) => [r.label, []]));
   for (let rep = 1; rep <= opts.reps; rep++) {
-    for (const row of rows) {
+    // Every other repetition in the opposite order, so that no engine always runs first (after the
+    // machine's quiet spell) or right after a given other.
+    for (const row of rep % 2 === 1 ? rows : [...rows].reverse()) {
       if (!status.get(row.label)!.available) continue;
       const r = checkRun(w, await runRow(row, spec, timeoutMs, ctx));
       runs.get(row.label)!.push(r);

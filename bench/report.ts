@@ -186,6 +186,20 @@ export function analyse(w: WorkloadInstance, rows: RowSummary[]): Pick<WorkloadR
       else checks.push(line);
     }
   }
+  // Side by side: each repetition ran every engine one after the other, so on a machine whose speed drifts
+  // the ratio within a repetition says more than the ratio of medians.
+  const v86row = rows.find((s) => s.engine === 'v86-jit' && s.available);
+  for (const s of ours) {
+    if (s.engine !== 'trapeze-jit' || v86row === undefined) continue;
+    const ratios: number[] = [];
+    for (let k = 0; k < Math.min(s.runs.length, v86row.runs.length); k++) {
+      const a = s.runs[k], b = v86row.runs[k];
+      if (a.ok && b.ok && a.windowSec !== undefined && b.windowSec !== undefined) ratios.push(b.windowSec / a.windowSec);
+    }
+    if (ratios.length > 1) {
+      checks.push(`${s.label} against v86-jit, repetition by repetition: ${ratios.map((r) => fmtRatio(r)).join(' / ')} (faster in ${ratios.filter((r) => r > 1).length} of ${ratios.length})`);
+    }
+  }
   // Translation on or off: the same instructions (same boot path).
   for (const boot of [undefined, 'bzimage', 'vmlinux'] as const) {
     const pair = ours.filter((s) => s.boot === boot && s.okRuns > 0);
