@@ -125,7 +125,7 @@ interface Needs {
   segR: number;
   segW: number;
   stack: boolean;
-  /** Reads that take linear = physical (WasmRegionSpec.identity): the mode must still allow it. */
+  /** Accesses that take linear = physical (WasmRegionSpec.identity): the mode must still allow it. */
   identity: boolean;
 }
 const emptyNeeds = (): Needs => ({ regs: 0, regsW: 0, flags: false, flagsW: 0, segR: 0, segW: 0, stack: false, identity: false });
@@ -153,8 +153,8 @@ export interface WasmRegionSpec {
   pages: { eip: number; pp: number }[];
   /**
    * Paging off and A20 on when it was written (else null): a linear address is then the physical one, the
-   * address in memory, and reads at [lo, hi) (plain RAM, no MMIO: PhysicalMemory.directReadRange) need no
-   * TLB entry. The prologue checks that the mode still is (MODE_IDENTITY).
+   * address in memory, so reads at [lo, hi) (plain RAM, no MMIO: PhysicalMemory.directReadRange) need no
+   * TLB entry and writes no address arithmetic. The prologue checks that the mode still is (MODE_IDENTITY).
    */
   identity: { lo: number; hi: number } | null;
   /**
@@ -409,6 +409,15 @@ class WasmWriter {
   private wideR(s: number): boolean { return ((this.mode.wideR >> s) & 1) !== 0; }
   private wideW(s: number): boolean { return ((this.mode.wideW >> s) & 1) !== 0; }
   /**
+   * Accesses through segment s take linear = physical = the offset itself: paging off (spec.identity) and
+   * the segment based at 0. Notes that the region needs that mode.
+   */
+  private identityFor(s: number): boolean {
+    if (this.spec.identity === null || ((this.spec.zeroBases >> s) & 1) === 0) return false;
+    this.need.identity = true;
+    return true;
+  }
+  /**
    * The linear address of offset local o in segment s: the offset itself where the segment's base was 0
    * when the region was written (spec.zeroBases: the prologue checks that it still is), which keeps a
    * local for the base out of the whole function; else base + offset.
@@ -457,10 +466,9 @@ class WasmWriter {
     this.c.if(this.slowAccess(e, mask, l, size));
     this.exitBefore();
     this.c.end();
-    if (mask === WM && this.spec.identity !== null && l === o) {
+    if (mask === WM && this.identityFor(s)) {
       // Paging off: the entry maps the page to itself (cpu.ts fillTlb), so the linear address is the one in
       // memory; the entry still says whether the page may be written directly (not code, not ROM).
-      this.need.identity = true;
       return get(l);
     }
     return this.ramAddr(e, l);
@@ -476,13 +484,11 @@ class WasmWriter {
       return get(v);
     }
     const op = size === 4 ? Op.i32_load : size === 2 ? Op.i32_load16_u : Op.i32_load8_u;
-    const id = this.spec.identity;
-    if (id !== null && ((this.spec.zeroBases >> s) & 1) !== 0) {
-      // Paging off (cpu.ts fillTlb maps linear to physical) and a flat segment based at 0: within the RAM
-      // range the offset is the address in memory; elsewhere (MMIO, beyond RAM: rare with paging off) the
-      // interpreter reads it. (Falling back to the TLB's way here instead made the decompressor's regions
-      // larger and ~8% slower.)
-      this.need.identity = true;
+    if (this.identityFor(s)) {
+      // Within the RAM range the offset is the address in memory; elsewhere (MMIO, beyond RAM: rare with
+      // paging off) the interpreter reads it. (Falling back to the TLB's way here instead made the
+      // decompressor's regions larger and ~8% slower.)
+      const id = this.spec.identity!;
       this.need.segR |= 1 << s;
       this.c.if(bin(Op.i32_gt_u, id.lo === 0 ? get(o) : sub(get(o), k(id.lo)), k(id.hi - id.lo - size)));
       this.exitBefore();

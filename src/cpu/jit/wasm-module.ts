@@ -167,10 +167,6 @@ export class Code {
     uleb(type, this.b);
     this.b.push(0);
   }
-  /** call_indirect of the given type index through table 0 (a call with no result). */
-  callTyped(type: number, index: Expr, ...args: Expr[]): void {
-    this.emit(Code.callTypedE(type, index, ...args));
-  }
   /** A call's result as an expression. */
   static callE(fn: number, ...args: Expr[]): Expr {
     const o: Expr = args;

@@ -15,6 +15,8 @@ import type { Region } from './region.ts';
 
 /** cpu.ts ATTN_IRQ, regs.ts IF, CR0.PG (not imported as values: cpu.ts imports the translator). */
 const ATTN_IRQ = 1, IF = 0x200, CR0_PG = 0x80000000 | 0;
+/** Paging off and A20 on: a linear address is the physical one (host-area.ts MODE_IDENTITY). */
+function identityMode(cpu: CPU): boolean { return (cpu.cr0 & CR0_PG) === 0 && cpu.a20Mask === -1; }
 /** Int32 slots of the state block the runtime uses. */
 const FL = ST_FLAGS >> 2, XIP = ST_XIP >> 2, ATT = ST_ATT >> 2, MODE = ST_MODE >> 2, LASTLINK = ST_LASTLINK >> 2;
 /** Most blocks in a region a link can name (the low byte of a link cell). */
@@ -215,7 +217,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const linkable = region.blocks.length <= MAX_LINK_BLOCKS;
   const gen = generateWasm(region, mode, env.cpu.mem.size, env.memoryPages, {
     slot, csLimitNeeded: csLimitNeeded >>> 0, pages, allocCells: (n) => env.allocCells(n), zeroBases: zeroBases(env.cpu), rmask: env.cpu.rmask, wmask: env.cpu.wmask,
-    identity: (env.cpu.cr0 & CR0_PG) === 0 && env.cpu.a20Mask === -1 ? env.cpu.mem.directReadRange() : null,
+    identity: identityMode(env.cpu) ? env.cpu.mem.directReadRange() : null,
   });
   const m32 = env.m32;
   for (const c of gen.cells) { m32[c.addr >> 2] = c.eip; m32[(c.addr >> 2) + 1] = 0; }
@@ -236,7 +238,7 @@ export function compileWasmRegion(env: WasmEnv, region: Region, mode: GenMode, c
   const run = (budget: number, bi: number): number => {
     // (Any change of these sets cpu.attention, so a region leaves to here before another region runs in
     // the new mode: a region checks the word only when entered.)
-    sv[MODE] = (cpu.stack32 ? 1 : 0) | (cpu.wideR << 1) | (cpu.wideW << 7) | ((cpu.cr0 & CR0_PG) === 0 && cpu.a20Mask === -1 ? MODE_IDENTITY : 0);
+    sv[MODE] = (cpu.stack32 ? 1 : 0) | (cpu.wideR << 1) | (cpu.wideW << 7) | (identityMode(cpu) ? MODE_IDENTITY : 0);
     // The previous region left through a cell with nothing linked, to where this block starts: link it.
     const last = sv[LASTLINK];
     if (last !== 0) {
