@@ -247,7 +247,7 @@ export async function runCommand(image: string | undefined, opts: RunOptions): P
     }
   }
 
-  const tracer = traceLeft > 0 ? new Tracer(pc.cpu) : null;
+  const tracer = traceLeft > 0 ? await Tracer.create(pc.cpu) : null;
   tracer?.attach();
   const traceLines: string[] = [];
   const hostStart = performance.now();

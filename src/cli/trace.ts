@@ -3,18 +3,17 @@
 // bytes the instruction occupies are read (so no extra page is walked and no accessed bit is set beyond
 // what the fetch itself does), and CR2 and the pending-exception fields are restored afterwards.
 
-import iced from 'iced-x86';
 import type { CPU } from '../cpu/cpu.ts';
 import type { InterceptHook } from '../cpu/intercept.ts';
 import { CS } from '../cpu/regs.ts';
 
-const { Decoder, DecoderOptions, DecoderError, Formatter, FormatterSyntax } = iced;
+type Iced = typeof import('iced-x86');
 
 const EXCEPTION_NAMES = ['#DE', '#DB', 'NMI', '#BP', '#OF', '#BR', '#UD', '#NM', '#DF', '', '#TS', '#NP', '#SS', '#GP', '#PF', '', '#MF', '#AC', '#MC', '#XM'];
 const KIND_NAMES = ['external interrupt', 'exception', 'int', 'int (int3/into)', 'int1'];
 
 export class Tracer {
-  private readonly formatter = new Formatter(FormatterSyntax.Nasm);
+  private readonly formatter: InstanceType<Iced['Formatter']>;
   private readonly buf = new Uint8Array(15);
   /** Events (interrupts, exceptions, INT n) seen since the last takeEvents(). */
   private readonly events: string[] = [];
@@ -29,7 +28,15 @@ export class Tracer {
     },
   };
 
-  constructor(private readonly cpu: CPU) {
+  /** A tracer for cpu; iced-x86 is loaded here, not at start-up (~170 ms that only --trace needs). */
+  static async create(cpu: CPU): Promise<Tracer> {
+    // (A CommonJS package: its exports are `default` under Node's loader, the namespace itself under tsx's.)
+    const mod = await import('iced-x86');
+    return new Tracer(cpu, mod.default ?? mod);
+  }
+
+  private constructor(private readonly cpu: CPU, private readonly iced: Iced) {
+    this.formatter = new iced.Formatter(iced.FormatterSyntax.Nasm);
     this.formatter.uppercaseHex = false;
     this.formatter.hexPrefix = '0x';
     this.formatter.hexSuffix = '';
@@ -77,15 +84,15 @@ export class Tracer {
     let text = '';
     let len = 0;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const decoder = new Decoder(cpu.code32 ? 32 : 16, this.buf.subarray(0, avail), DecoderOptions.None);
+      const decoder = new this.iced.Decoder(cpu.code32 ? 32 : 16, this.buf.subarray(0, avail), this.iced.DecoderOptions.None);
       decoder.ip = BigInt(cpu.eip >>> 0);
       const insn = decoder.decode();
       const err = decoder.lastError;
       len = insn.length;
-      text = err === DecoderError.None ? this.formatter.format(insn) : '(bad)';
+      text = err === this.iced.DecoderError.None ? this.formatter.format(insn) : '(bad)';
       insn.free();
       decoder.free();
-      if (err !== DecoderError.NoMoreBytes || avail === 15) break;
+      if (err !== this.iced.DecoderError.NoMoreBytes || avail === 15) break;
       const more = this.fetch(15);
       if (more <= avail) { text = '(not mapped)'; break; }
       avail = more;

@@ -9,7 +9,6 @@
 // and verifies each block's original check (CRC32) on the final bytes. The LZMA2 data and every size are
 // copied unchanged; only the framing around them is rewritten.
 
-import xzDecompress from 'xz-decompress';
 import { LoaderError } from './loader-error.ts';
 
 export const XZ_MAGIC = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00];
@@ -246,7 +245,12 @@ export function bcjX86Decode(buf: Uint8Array, startOffset: number): void {
 }
 
 async function decodeLzma2(b: XzBlock): Promise<Uint8Array> {
-  const stream = new xzDecompress.XzReadableStream(new Blob([lzma2OnlyStream(b)]).stream());
+  // Loaded on first use: most runs never decompress (the extracted vmlinux is cached), and loading the
+  // package costs every `trapeze` start-up ~25 ms.
+  // (A CommonJS package: its exports are `default` under Node's loader, the namespace itself under tsx's.)
+  const mod = await import('xz-decompress');
+  const { XzReadableStream } = mod.default ?? mod;
+  const stream = new XzReadableStream(new Blob([lzma2OnlyStream(b)]).stream());
   let out: Uint8Array;
   try {
     out = new Uint8Array(await new Response(stream).arrayBuffer());
