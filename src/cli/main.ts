@@ -4,10 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { execCommand } from './exec-command.ts';
 import { addInitramfsCommand } from './initramfs-command.ts';
 import { runCommand, RUN_HELP_EPILOG, type RunOptions } from './run-command.ts';
-import { tuneV8 } from './v8-tuning.ts';
+import { tuneHost } from './host-tuning.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  tuneV8();
+  tuneHost();
   let code = 0;
   const program = new Command();
   program
