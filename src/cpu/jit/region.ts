@@ -58,11 +58,14 @@ export const MAX_REGION_STEPS = 48;
 /**
  * Most instructions in a region compiled to WebAssembly. Its baseline compile costs far less than V8's
  * JavaScript compile, but hot regions are recompiled by the optimizing compiler, whose register
- * allocation grows faster than the function. With every register and flag kept in a local, 64 was the best
- * size; since the TLB masks, the budget and three flag fields no longer hold locals of their own, 128 is
- * (alternating runs: the XZ decompressor 15% faster, the kernel 4%; 256 no better, 512 slower).
+ * allocation grows faster than the function. While V8 recompiled nearly every region (its tiering budget
+ * runs out after a few dozen runs of a region's dispatch loop), 64 and then 128 were the best sizes; with
+ * the budget the `trapeze` command sets (cli/host-tuning.ts) only hot regions are recompiled, and a region
+ * that holds a whole hot loop pays: 1,024 (interleaved runs in one process against 128: the XZ
+ * decompressor 0.49x the time, its LZMA loop now in one region instead of passing through several; the
+ * kernel 0.93x; 256 and 512 in between, 2,048 no better). MAX_REGION_PAGES still bounds it.
  */
-export const MAX_WASM_REGION_STEPS = 128;
+export const MAX_WASM_REGION_STEPS = 1024;
 /** Most distinct linear code pages in one region (each is checked in the TLB on entry). */
 export const MAX_REGION_PAGES = 6;
 
