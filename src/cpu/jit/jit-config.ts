@@ -31,8 +31,8 @@ export interface JitConfig {
  * of its time is register allocation, which grows faster than the function): on a 2-core machine it
  * competes with the emulation. Regions of 128 instructions needed 100,000 entries (the kernel's
  * optimizing compiles took 7.4 s of CPU); 5,000 and 10,000 still compile too much lukewarm kernel code.
- * (Measured before the command's tiering budget, cli/host-tuning.ts, and regions of up to 1,024; with both,
- * 5,000 was still slower: 1.12x the kernel boot's time in 6 alternating pairs.)
+ * (Measured again with the command's tiering budget, cli/host-tuning.ts, and regions of 128: a block
+ * threshold of 5,000 was still slower, 1.12x the kernel boot's time in 6 alternating pairs.)
  * JavaScript regions (the fallback; V8's optimizing compile takes 10-40 ms each) were measured at
  * 40 / 20,000 and 5,000 / never, both slower than 1,000 / 100,000 then.
  */
